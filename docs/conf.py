@@ -40,6 +40,9 @@ if INTERSPHINX:
     intersphinx_mapping = {"python": ("https://docs.python.org/3", None)}
 
 nitpicky = True
+# Type variables (T, U, T_co, ParamSpec P ...) appear in signatures but have
+# no page of their own.
+nitpick_ignore_regex = [(r"py:(class|obj)", r"(lwt\.[\w.]+\.)?(T|U|E|R|P|T_co)")]
 exclude_patterns = ["_build", "examples"]
 templates_path: list[str] = []
 

@@ -13,14 +13,14 @@ E = TypeVar("E")
 
 @dataclass(frozen=True)
 class Return(Generic[T]):
-    """The state of a promise fulfilled with :attr:`value` (``Lwt.Return``)."""
+    """The state of a promise fulfilled with ``value`` (``Lwt.Return``)."""
 
     value: T
 
 
 @dataclass(frozen=True)
 class Fail:
-    """The state of a promise rejected with :attr:`exc` (``Lwt.Fail``)."""
+    """The state of a promise rejected with ``exc`` (``Lwt.Fail``)."""
 
     exc: BaseException
 
