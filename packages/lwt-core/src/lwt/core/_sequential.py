@@ -143,12 +143,21 @@ def try_bind(
     on_error: Callable[[BaseException], Promise[U]],
 ) -> Promise[U]:
     """Run ``thunk()``, then continue with ``on_ok(value)`` or ``on_error(exc)``."""
-    p = _start("try_bind", thunk)
+    return _try_bind("try_bind", thunk, on_ok, on_error)
+
+
+def _try_bind(
+    api: str,
+    thunk: Callable[[], Promise[T]],
+    on_ok: Callable[[T], Promise[U]],
+    on_error: Callable[[BaseException], Promise[U]],
+) -> Promise[U]:
+    p = _start(api, thunk)
     st = p._state
     if st != PENDING:
         if _promise._depth < MAXIMUM_DEPTH:
             f: Callable[[Any], Promise[U]] = on_ok if st == FULFILLED else on_error
-            return _run_now("try_bind", f, p._value)
+            return _run_now(api, f, p._value)
         return _defer_on_resolved(p, K_TRY_BIND, (on_ok, on_error))
     d = _pending(p)
     _attach(p, K_TRY_BIND, (on_ok, on_error), _capture(), d)
@@ -162,9 +171,9 @@ def finalize(thunk: Callable[[], Promise[T]], fin: Callable[[], Promise[None]]) 
     """
 
     def after_value(v: T) -> Promise[T]:
-        return apply(fin).bind(lambda _: _fulfilled(v))
+        return _start("finalize", fin).bind(lambda _: _fulfilled(v))
 
     def after_error(exc: BaseException) -> Promise[T]:
-        return apply(fin).bind(lambda _: _rejected(exc))
+        return _start("finalize", fin).bind(lambda _: _rejected(exc))
 
-    return try_bind(thunk, after_value, after_error)
+    return _try_bind("finalize", thunk, after_value, after_error)
