@@ -22,7 +22,7 @@ from ._promise import (
     _pending,
     _rejected,
     _remove,
-    _resolve,
+    _settle,
     _underlying,
 )
 
@@ -93,13 +93,10 @@ def _gather(ps: list[Promise[Any]], finish: Callable[[list[Any]], Any]) -> Promi
                 first_error.append(v)
             remaining[0] -= 1
             if remaining[0] == 0:
-                target = _settled(d)
-                if target._state != PENDING:
-                    return
                 if first_error:
-                    _resolve(target, REJECTED, first_error[0])
+                    _settle(d, REJECTED, first_error[0])
                 else:
-                    _resolve(target, FULFILLED, finish(values))
+                    _settle(d, FULFILLED, finish(values))
 
         return done
 
@@ -193,9 +190,7 @@ def choose(ps: Iterable[Promise[T]]) -> Promise[T]:
     d = _pending(list(lst))
 
     def fire(st: int, v: Any) -> None:
-        target = _settled(d)
-        if target._state == PENDING:
-            _resolve(target, st, v)
+        _settle(d, st, v)
 
     _on_first(lst, fire)
     return d
@@ -219,9 +214,7 @@ def pick(ps: Iterable[Promise[T]]) -> Promise[T]:
     def fire(st: int, v: Any) -> None:
         for p in lst:
             _cancel(p)
-        target = _settled(d)
-        if target._state == PENDING:
-            _resolve(target, st, v)
+        _settle(d, st, v)
 
     _on_first(lst, fire)
     return d
@@ -243,6 +236,33 @@ def _any_resolved(ps: list[Promise[Any]]) -> bool:
     return any(_settled(p)._state != PENDING for p in ps)
 
 
+def _when_any(
+    lst: list[Promise[Any]], outcome: Callable[[list[Promise[Any]]], tuple[int, Any]], cancel: bool
+) -> Promise[Any]:
+    """Resolve with ``outcome(lst)`` once any input is resolved (at once if one is).
+
+    With ``cancel``, every input is canceled after the outcome is taken, as
+    ``npick`` does.
+    """
+    if _any_resolved(lst):
+        st, v = outcome(lst)
+        if cancel:
+            for p in lst:
+                _cancel(p)
+        return _fulfilled(v) if st == FULFILLED else _rejected(v)
+    d = _pending(list(lst))
+
+    def fire(_st: int, _v: Any) -> None:
+        st, v = outcome(lst)
+        if cancel:
+            for p in lst:
+                _cancel(p)
+        _settle(d, st, v)
+
+    _on_first(lst, fire)
+    return d
+
+
 def nchoose(ps: Iterable[Promise[T]]) -> Promise[list[T]]:
     """Wait for at least one of ``ps``; fulfil with the values of all fulfilled ones.
 
@@ -251,20 +271,7 @@ def nchoose(ps: Iterable[Promise[T]]) -> Promise[list[T]]:
     Raises:
         InvalidArgument: ``ps`` is empty.
     """
-    lst = _nonempty("nchoose", ps)
-    if _any_resolved(lst):
-        st, v = _fulfilled_values(lst)
-        return _fulfilled(v) if st == FULFILLED else _rejected(v)
-    d = _pending(list(lst))
-
-    def fire(_st: int, _v: Any) -> None:
-        target = _settled(d)
-        if target._state == PENDING:
-            st, v = _fulfilled_values(lst)
-            _resolve(target, st, v)
-
-    _on_first(lst, fire)
-    return d
+    return _when_any(_nonempty("nchoose", ps), _fulfilled_values, cancel=False)
 
 
 def npick(ps: Iterable[Promise[T]]) -> Promise[list[T]]:
@@ -273,24 +280,7 @@ def npick(ps: Iterable[Promise[T]]) -> Promise[list[T]]:
     Raises:
         InvalidArgument: ``ps`` is empty.
     """
-    lst = _nonempty("npick", ps)
-    if _any_resolved(lst):
-        st, v = _fulfilled_values(lst)
-        for p in lst:
-            _cancel(p)
-        return _fulfilled(v) if st == FULFILLED else _rejected(v)
-    d = _pending(list(lst))
-
-    def fire(_st: int, _v: Any) -> None:
-        st, v = _fulfilled_values(lst)
-        for p in lst:
-            _cancel(p)
-        target = _settled(d)
-        if target._state == PENDING:
-            _resolve(target, st, v)
-
-    _on_first(lst, fire)
-    return d
+    return _when_any(_nonempty("npick", ps), _fulfilled_values, cancel=True)
 
 
 def _split(ps: list[Promise[Any]]) -> tuple[int, Any]:
@@ -313,17 +303,4 @@ def nchoose_split(ps: Iterable[Promise[T]]) -> Promise[tuple[list[T], list[Promi
     Raises:
         InvalidArgument: ``ps`` is empty.
     """
-    lst = _nonempty("nchoose_split", ps)
-    if _any_resolved(lst):
-        st, v = _split(lst)
-        return _fulfilled(v) if st == FULFILLED else _rejected(v)
-    d = _pending(list(lst))
-
-    def fire(_st: int, _v: Any) -> None:
-        target = _settled(d)
-        if target._state == PENDING:
-            st, v = _split(lst)
-            _resolve(target, st, v)
-
-    _on_first(lst, fire)
-    return d
+    return _when_any(_nonempty("nchoose_split", ps), _split, cancel=False)
