@@ -180,10 +180,10 @@ class Engine(abc.ABC):
 
     It implements the registration methods, the counts, :meth:`fake_io`,
     :meth:`transfer` and :meth:`destroy` on its own bookkeeping.  A concrete
-    engine implements :meth:`iter` and :meth:`_watch`, and may override
-    :meth:`_cleanup` and :meth:`fork`.  Its :meth:`iter` calls
-    :meth:`_timeout` to learn how long it may block, :meth:`_run_timers` to
-    fire the timers that are due, and :meth:`_dispatch` for each descriptor
+    engine implements :meth:`iter` and ``_watch``, and may override
+    ``_cleanup`` and :meth:`fork`.  Its :meth:`iter` calls
+    ``_timeout`` to learn how long it may block, ``_run_timers`` to
+    fire the timers that are due, and ``_dispatch`` for each descriptor
     that became ready.
 
     .. note:: Lwt's ``id`` and ``engine_id`` are left out: use
@@ -228,7 +228,7 @@ class Engine(abc.ABC):
         ``old`` and ``new`` are masks of ``selectors.EVENT_READ`` and
         ``selectors.EVENT_WRITE``; ``0`` means nothing.  Called by the base
         class as events are registered and stopped; ``watch`` is the object
-        to hand back to :meth:`_dispatch`.  May raise :class:`OSError` for
+        to hand back to ``_dispatch``.  May raise :class:`OSError` for
         a bad descriptor: the event is then not registered.
         """
 
@@ -355,7 +355,7 @@ class Engine(abc.ABC):
     def _compact(self) -> None:
         """Drop the entries of stopped timers from the heap.
 
-        In place: :meth:`_run_timers` may be walking the same list.
+        In place: ``_run_timers`` may be walking the same list.
         """
         heap = self._timers
         heap[:] = [entry for entry in heap if entry[2]._engine is self]

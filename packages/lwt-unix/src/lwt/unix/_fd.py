@@ -103,7 +103,7 @@ class Closed:
 class Aborted:
     """The state of a descriptor given up by :func:`abort` (``Lwt_unix.Aborted``).
 
-    Every operation but :func:`close` fails with :attr:`exc`.
+    Every operation but :func:`close` fails with ``exc``.
     """
 
     exc: BaseException

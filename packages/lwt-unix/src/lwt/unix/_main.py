@@ -127,10 +127,10 @@ _running = threading.Lock()
 def run(p: _lwt.Promise[T]) -> T:
     """Run the engine until ``p`` resolves; return its value or raise its exception.
 
-    Each iteration calls the :data:`enter_iter_hooks`, one iteration of the
+    Each iteration calls the ``enter_iter_hooks``, one iteration of the
     current engine (which blocks for I/O and timers only while no promise
     is paused), wakes the paused promises (:func:`lwt.core.wakeup_paused`),
-    and calls the :data:`leave_iter_hooks`.  ``run`` may be called again
+    and calls the ``leave_iter_hooks``.  ``run`` may be called again
     after it returns.
 
     Raises:

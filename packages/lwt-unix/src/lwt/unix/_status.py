@@ -16,14 +16,14 @@ class WEXITED:
 
 @dataclass(frozen=True)
 class WSIGNALED:
-    """The process was killed by the signal :attr:`signum`."""
+    """The process was killed by the signal ``signum``."""
 
     signum: int
 
 
 @dataclass(frozen=True)
 class WSTOPPED:
-    """The process was stopped by the signal :attr:`signum`."""
+    """The process was stopped by the signal ``signum``."""
 
     signum: int
 

@@ -3,8 +3,8 @@
 :func:`run` drives the current engine (:mod:`lwt.unix.engine`) until a
 promise resolves, waking paused promises (:func:`lwt.core.pause`) once per
 iteration.  Hooks run before and after each iteration
-(:data:`enter_iter_hooks`, :data:`leave_iter_hooks`) and at interpreter
-exit (:data:`exit_hooks`, :func:`at_exit`).
+(``enter_iter_hooks``, ``leave_iter_hooks``) and at interpreter
+exit (``exit_hooks``, :func:`at_exit`).
 
 .. note:: A nested :func:`run` raises :class:`RuntimeError` (Lwt raises
    ``Failure``).  Exit hooks run from an :mod:`atexit` function, as Lwt's
