@@ -42,7 +42,11 @@ if INTERSPHINX:
 nitpicky = True
 # Type variables (T, U, T_co, ParamSpec P ...) appear in signatures but have
 # no page of their own.
-nitpick_ignore_regex = [(r"py:(class|obj)", r"(lwt\.[\w.]+\.)?(T|U|E|R|P|T_co)")]
+nitpick_ignore_regex = [
+    (r"py:(class|obj)", r"(lwt\.[\w.]+\.)?([A-Z]|T_co)"),
+    # Private helper classes that show up in public signatures.
+    (r"py:class", r"lwt\.[\w.]+\._\w+"),
+]
 exclude_patterns = ["_build", "examples"]
 templates_path: list[str] = []
 

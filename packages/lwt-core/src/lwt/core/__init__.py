@@ -155,3 +155,19 @@ def _publish() -> None:
 
 _publish()
 del _publish, _P
+
+# The pure modules built on the promises above (Lwt_list, Lwt_stream, ...).
+# They import lwt.core themselves, so they come last.
+from . import (  # noqa: E402
+    condition,
+    lists,
+    mutex,
+    mvar,
+    pool,
+    pqueue,
+    result,
+    seq,
+    sequence,
+    stream,
+    switch,
+)
