@@ -85,25 +85,31 @@ def _gather(ps: list[Promise[Any]], finish: Callable[[list[Any]], Any]) -> Promi
     d = _pending(list(ps))
     remaining = [pending]
 
+    def count(st: int, v: Any) -> None:
+        if st != FULFILLED and not first_error:
+            first_error.append(v)
+        remaining[0] -= 1
+        if remaining[0] == 0:
+            if first_error:
+                _settle(d, REJECTED, first_error[0])
+            else:
+                _settle(d, FULFILLED, finish(values))
+
     def one_done(i: int) -> Callable[[int, Any], None]:
         def done(st: int, v: Any) -> None:
             if st == FULFILLED:
                 values[i] = v
-            elif not first_error:
-                first_error.append(v)
-            remaining[0] -= 1
-            if remaining[0] == 0:
-                if first_error:
-                    _settle(d, REJECTED, first_error[0])
-                else:
-                    _settle(d, FULFILLED, finish(values))
+            count(st, v)
 
         return done
 
+    # join throws the values away: one shared callback serves every input,
+    # instead of one closure per input.
+    keep_values = finish is not _none
     for i, p in enumerate(ps):
         q = _settled(p)
         if q._state == PENDING:
-            _attach(q, K_FUNC, one_done(i), None, None)
+            _attach(q, K_FUNC, one_done(i) if keep_values else count, None, None)
     return d
 
 
