@@ -171,3 +171,28 @@ def test_a_loop_over_pause_advances_one_step_per_wakeup() -> None:
     assert rounds == 3
     assert steps == [3, 2, 1, 0]
     assert lwt.state(p) == lwt.Return(None)
+
+
+def test_wakeup_paused_runs_callbacks_left_queued_by_an_interrupt() -> None:
+    # A chain deeper than the nesting bound queues its tail; if a
+    # KeyboardInterrupt cuts the outermost resolution short, the queued
+    # callbacks must still run at the main loop's next turn.
+    source, r = lwt.wait()
+    tail, r_tail = lwt.wait()
+    log: list[str] = []
+
+    def resolve_tail_then_interrupt(_: None) -> lwt.Promise[None]:
+        # Resolving `tail` here, inside a callback, makes its chain deep
+        # enough to be queued; the interrupt then escapes before the drain.
+        lwt.wakeup(r_tail, None)
+        raise KeyboardInterrupt
+
+    p: lwt.Promise[None] = tail
+    for _ in range(2 * lwt.MAXIMUM_DEPTH):
+        p = p.bind(lwt.return_)
+    p.on_success(lambda _: log.append("deep chain finished"))
+    source.bind(resolve_tail_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        lwt.wakeup(r, None)
+    lwt.wakeup_paused()
+    assert log == ["deep chain finished"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import _promise
 from ._promise import (
     _CANCEL_THIS,
     K_ASYNC,
@@ -63,8 +64,14 @@ def wakeup_paused() -> None:
 
     Promises paused by their callbacks wait for the next call.  Paused
     promises that were canceled meanwhile are skipped.
+
+    The main loop calls this once per iteration, which also makes it the
+    place to run callbacks left queued when a ``KeyboardInterrupt`` or
+    other ``BaseException`` cut a resolution loop short.
     """
     global _paused, _paused_count
+    if _promise._deferred and _promise._depth == 0:
+        _promise._drain()
     if not _paused:
         _paused_count = 0
         return
