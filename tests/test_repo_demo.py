@@ -74,3 +74,6 @@ def test_demo_runs_or_names_what_it_still_needs(demo: types.ModuleType, repo_roo
     else:
         assert result.returncode == 0, result.stdout + result.stderr
         assert "winner" in result.stdout
+        assert "status line: HTTP/1.0 200 OK" in result.stdout
+        assert re.search(r"^body length: [1-9][0-9]*$", result.stdout, re.MULTILINE)
+        assert "Timeout" not in result.stdout

@@ -1,4 +1,4 @@
-"""A short tour of lwt: immediate callbacks, a cancelled race, a timeout.
+"""A short tour of lwt: immediate callbacks, a cancelled race, a timeout, a web page.
 
 Run it with ``python3 dev.py demo`` from the root of the repository.
 
@@ -18,7 +18,15 @@ NEEDS: dict[str, list[str]] = {
     "lwt.core": ["Canceled", "Fail", "map", "pick", "poll", "state", "wait", "wakeup"],
     "lwt.unix": ["Timeout", "sleep", "timeout"],
     "lwt.unix.main": ["run"],
-    "lwt.io": ["stdout", "write_line"],
+    "lwt.io": [
+        "establish_server_with_client_address",
+        "flush",
+        "read",
+        "shutdown_server",
+        "stdout",
+        "with_connection",
+        "write_line",
+    ],
     "lwt.ppx": ["promise"],
 }
 
@@ -56,8 +64,8 @@ def _english(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def tour() -> None:
-    """Run the tour; needs everything listed in :data:`NEEDS`."""
+def tour() -> int:
+    """Run the tour; needs everything listed in :data:`NEEDS`; return the exit status."""
     import lwt.core
     import lwt.io
     import lwt.ppx
@@ -77,6 +85,7 @@ def tour() -> None:
     async def sleeper(name: str, delay: float) -> str:
         await lwt.unix.sleep(delay)
         await lwt.io.write_line(lwt.io.stdout, f"{name} woke up after {delay} s")
+        await lwt.io.flush(lwt.io.stdout)
         return name
 
     tortoise = sleeper("tortoise", 0.2)
@@ -93,6 +102,48 @@ def tour() -> None:
         lwt.unix.main.run(lwt.core.pick([lwt.unix.sleep(10.0), lwt.unix.timeout(0.05)]))
     except lwt.unix.Timeout:
         print("a 10 s sleep lost to a 0.05 s timeout")
+
+    # 4. Lwt's README example: fetch a page over HTTP, giving up after 5 s.
+    #    The page comes from a tiny server started here on 127.0.0.1.
+    body = "<html><body>hello from lwt.io</body></html>\n"
+
+    @lwt.ppx.promise
+    async def serve(
+        _client: object, chans: tuple[lwt.io.InputChannel, lwt.io.OutputChannel]
+    ) -> None:
+        ic, oc = chans
+        while await ic.read_line():  # the request ends with an empty line
+            pass
+        await oc.write(f"HTTP/1.0 200 OK\r\nContent-Length: {len(body)}\r\n\r\n{body}")
+
+    @lwt.ppx.promise
+    async def fetch(address: object) -> bytes:
+        @lwt.ppx.promise
+        async def talk(chans: tuple[lwt.io.InputChannel, lwt.io.OutputChannel]) -> bytes:
+            ic, oc = chans
+            await oc.write("GET / HTTP/1.0\r\n\r\n")
+            await oc.flush()
+            return await lwt.io.read(ic)
+
+        return await lwt.io.with_connection(address, talk)
+
+    @lwt.ppx.promise
+    async def web() -> bytes | None:
+        server = await lwt.io.establish_server_with_client_address(("127.0.0.1", 0), serve)
+        try:
+            timeout = lwt.unix.sleep(5.0).map(lambda _: None)
+            return await lwt.core.pick([fetch(server.address), timeout])
+        finally:
+            await lwt.io.shutdown_server(server)
+
+    response = lwt.unix.main.run(web())
+    if response is None:
+        print("Timeout")
+        return 1
+    head, _, content = response.partition(b"\r\n\r\n")
+    print("status line:", head.split(b"\r\n")[0].decode())
+    print("body length:", len(content))
+    return 0
 
 
 def main() -> int:
@@ -115,8 +166,7 @@ def main() -> int:
             if absent:
                 print(f"  {module_name}: {', '.join(absent)}", file=sys.stderr)
         return 1
-    tour()
-    return 0
+    return tour()
 
 
 if __name__ == "__main__":

@@ -1,11 +1,232 @@
-"""lwt.io: buffered channels on top of lwt.unix, Lwt_io and Lwt_process.
+"""lwt.io: buffered byte channels on top of lwt.unix (Lwt_io).
 
-This package will hold ``InputChannel`` and ``OutputChannel`` (bytes, with
-text methods in the channel's encoding), the standard channels, files,
-numbers in either byte order, TCP and Unix-socket servers and clients, and
-``lwt.io.process`` for running child processes with redirections.
+``InputChannel`` and ``OutputChannel`` carry bytes through a buffer; text
+methods (``read_line``, ``write_line``) use the channel's encoding (UTF-8
+unless given).  Each channel method is also a module function taking the
+channel first: ``lwt.io.read_line(ic)`` is ``ic.read_line()``.  A channel
+runs one operation at a time; a concurrent one waits its turn.
 
-Nothing is exported yet.
+Servers and clients (TCP and Unix-domain), files and temporary files and
+directories, and streams of bytes and lines are here too;
+``lwt.io.process`` is not yet provided.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from lwt.core import Promise
+from lwt.io._channel import (
+    BE,
+    LE,
+    ChannelClosed,
+    InputChannel,
+    OutputChannel,
+    default_buffer_size,
+    input,
+    make,
+    of_bytes,
+    of_fd,
+    of_unix_fd,
+    output,
+    pipe,
+    set_default_buffer_size,
+)
+from lwt.io._files import (
+    create_temp_dir,
+    delete_recursively,
+    file_length,
+    open_file,
+    open_temp_file,
+    with_file,
+    with_temp_dir,
+    with_temp_file,
+)
+from lwt.io._server import (
+    Server,
+    establish_server_with_client_address,
+    establish_server_with_client_socket,
+    open_connection,
+    shutdown_server,
+    with_connection,
+)
+from lwt.io._std import (
+    eprint,
+    eprintl,
+    fprint,
+    fprintl,
+    hexdump,
+    null,
+    print,
+    printl,
+    read_value,
+    stderr,
+    stdin,
+    stdout,
+    write_value,
+    zero,
+)
+from lwt.io._streams import (
+    chars_of_file,
+    chars_to_file,
+    lines_of_file,
+    lines_to_file,
+    read_chars,
+    read_lines,
+    write_chars,
+    write_lines,
+)
+
+read_char = InputChannel.read_char
+read_char_opt = InputChannel.read_char_opt
+read_line = InputChannel.read_line
+read_line_opt = InputChannel.read_line_opt
+read = InputChannel.read
+read_into = InputChannel.read_into
+read_into_exactly = InputChannel.read_into_exactly
+read_exactly = InputChannel.read_exactly
+read_int = InputChannel.read_int
+read_int16 = InputChannel.read_int16
+read_int32 = InputChannel.read_int32
+read_int64 = InputChannel.read_int64
+read_float32 = InputChannel.read_float32
+read_float64 = InputChannel.read_float64
+write = OutputChannel.write
+write_char = OutputChannel.write_char
+write_line = OutputChannel.write_line
+write_from = OutputChannel.write_from
+write_from_string = OutputChannel.write_from_string
+write_from_exactly = OutputChannel.write_from_exactly
+write_int = OutputChannel.write_int
+write_int16 = OutputChannel.write_int16
+write_int32 = OutputChannel.write_int32
+write_int64 = OutputChannel.write_int64
+write_float32 = OutputChannel.write_float32
+write_float64 = OutputChannel.write_float64
+flush = OutputChannel.flush
+
+
+def atomic(f: Callable[[Any], Promise[T]], ch: InputChannel | OutputChannel) -> Promise[T]:
+    """Run ``f(ch)`` holding ``ch`` (see :meth:`InputChannel.atomic`)."""
+    return ch.atomic(f)
+
+
+def resize_buffer(ch: InputChannel | OutputChannel, n: int) -> Promise[None]:
+    """Give ``ch`` a buffer of ``n`` bytes (see :meth:`InputChannel.resize_buffer`)."""
+    return ch.resize_buffer(n)
+
+
+def is_busy(ch: InputChannel | OutputChannel) -> bool:
+    """Whether an operation is running on ``ch``."""
+    return ch.is_busy()
+
+
+def is_closed(ch: InputChannel | OutputChannel) -> bool:
+    """Whether ``ch`` is closed."""
+    return ch.is_closed()
+
+
+def close(ch: InputChannel | OutputChannel) -> Promise[None]:
+    """Close ``ch`` (an output channel is flushed first)."""
+    return ch.close()
+
+
+def abort(ch: InputChannel | OutputChannel) -> Promise[None]:
+    """Close ``ch`` at once, dropping buffered output."""
+    return ch.abort()
+
+
+def position(ch: InputChannel | OutputChannel) -> int:
+    """Bytes read from or written to ``ch`` so far."""
+    return ch.position()
+
+
+T = TypeVar("T")
+
+__all__ = [
+    "BE",
+    "LE",
+    "ChannelClosed",
+    "InputChannel",
+    "OutputChannel",
+    "Server",
+    "abort",
+    "atomic",
+    "chars_of_file",
+    "chars_to_file",
+    "close",
+    "create_temp_dir",
+    "default_buffer_size",
+    "delete_recursively",
+    "eprint",
+    "eprintl",
+    "establish_server_with_client_address",
+    "establish_server_with_client_socket",
+    "file_length",
+    "flush",
+    "fprint",
+    "fprintl",
+    "hexdump",
+    "input",
+    "is_busy",
+    "is_closed",
+    "lines_of_file",
+    "lines_to_file",
+    "make",
+    "null",
+    "of_bytes",
+    "of_fd",
+    "of_unix_fd",
+    "open_connection",
+    "open_file",
+    "open_temp_file",
+    "output",
+    "pipe",
+    "position",
+    "print",
+    "printl",
+    "read",
+    "read_char",
+    "read_char_opt",
+    "read_chars",
+    "read_exactly",
+    "read_float32",
+    "read_float64",
+    "read_int",
+    "read_int16",
+    "read_int32",
+    "read_int64",
+    "read_into",
+    "read_into_exactly",
+    "read_line",
+    "read_line_opt",
+    "read_lines",
+    "read_value",
+    "resize_buffer",
+    "set_default_buffer_size",
+    "shutdown_server",
+    "stderr",
+    "stdin",
+    "stdout",
+    "with_connection",
+    "with_file",
+    "with_temp_dir",
+    "with_temp_file",
+    "write",
+    "write_char",
+    "write_chars",
+    "write_float32",
+    "write_float64",
+    "write_from",
+    "write_from_exactly",
+    "write_from_string",
+    "write_int",
+    "write_int16",
+    "write_int32",
+    "write_int64",
+    "write_line",
+    "write_lines",
+    "write_value",
+    "zero",
+]
