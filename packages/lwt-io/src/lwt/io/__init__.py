@@ -108,7 +108,7 @@ flush = OutputChannel.flush
 
 
 def atomic(f: Callable[[Any], Promise[T]], ch: InputChannel | OutputChannel) -> Promise[T]:
-    """Run ``f(ch)`` holding ``ch`` (see :meth:`InputChannel.atomic`)."""
+    """Run ``f(ch)`` holding ``ch`` (see ``InputChannel.atomic``)."""
     return ch.atomic(f)
 
 

@@ -95,22 +95,22 @@ def fprintl(oc: OutputChannel, s: str) -> _lwt.Promise[None]:
 
 
 def print(s: str) -> _lwt.Promise[None]:
-    """Write ``s`` to :data:`stdout` and flush it."""
+    """Write ``s`` to ``stdout`` and flush it."""
     return stdout.write(s).bind(lambda _: stdout.flush())
 
 
 def printl(s: str) -> _lwt.Promise[None]:
-    """Write ``s`` and a newline to :data:`stdout` and flush it."""
+    """Write ``s`` and a newline to ``stdout`` and flush it."""
     return stdout.write_line(s).bind(lambda _: stdout.flush())
 
 
 def eprint(s: str) -> _lwt.Promise[None]:
-    """Write ``s`` to :data:`stderr` and flush it."""
+    """Write ``s`` to ``stderr`` and flush it."""
     return stderr.write(s).bind(lambda _: stderr.flush())
 
 
 def eprintl(s: str) -> _lwt.Promise[None]:
-    """Write ``s`` and a newline to :data:`stderr` and flush it."""
+    """Write ``s`` and a newline to ``stderr`` and flush it."""
     return stderr.write_line(s).bind(lambda _: stderr.flush())
 
 
