@@ -113,7 +113,7 @@ def atomic(f: Callable[[Any], Promise[T]], ch: InputChannel | OutputChannel) -> 
 
 
 def resize_buffer(ch: InputChannel | OutputChannel, n: int) -> Promise[None]:
-    """Give ``ch`` a buffer of ``n`` bytes (see :meth:`InputChannel.resize_buffer`)."""
+    """Give ``ch`` a buffer of ``n`` bytes (see ``InputChannel.resize_buffer``)."""
     return ch.resize_buffer(n)
 
 

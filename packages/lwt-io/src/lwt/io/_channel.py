@@ -8,6 +8,7 @@ another is running waits its turn, in order.
 
 from __future__ import annotations
 
+import abc
 import struct
 from collections import deque
 from collections.abc import Callable
@@ -84,7 +85,7 @@ def _no_close() -> _lwt.Promise[None]:
     return _lwt.return_unit
 
 
-class _Channel:
+class _Channel(abc.ABC):
     """What input and output channels share: buffer, lock, closing."""
 
     __slots__ = ("_buf", "_busy", "_close_fn", "_closed", "_encoding", "_offset", "_waiters")
@@ -177,6 +178,26 @@ class _Channel:
             return _lwt.finalize(body, done)
 
         return self._acquire().bind(run)
+
+    def resize_buffer(self, n: int) -> _lwt.Promise[None]:
+        """Give the channel a buffer of ``n`` bytes (after running operations).
+
+        Buffered bytes are kept; an output channel is flushed first if they
+        would not fit.
+
+        Raises:
+            lwt.core.InvalidArgument: ``n`` is out of range, or an input
+                channel holds more unread bytes than ``n``.
+        """
+        try:
+            _check_size("resize_buffer", n)
+        except _lwt.InvalidArgument as exc:
+            return _lwt.fail(exc)
+        return self._locked("resize_buffer", lambda: self._resize(n))
+
+    @abc.abstractmethod
+    def _resize(self, n: int) -> _lwt.Promise[None]:
+        """Swap in a buffer of ``n`` bytes; each kind of channel keeps its own bytes."""
 
     def is_busy(self) -> bool:
         """Whether an operation is running on the channel."""
@@ -463,22 +484,6 @@ class InputChannel(_Channel):
         """Read an IEEE double-precision float in the machine's byte order."""
         return self._number(_NATIVE.float64)
 
-    def resize_buffer(self, n: int) -> _lwt.Promise[None]:
-        """Give the channel a buffer of ``n`` bytes (after running operations).
-
-        Buffered bytes are kept; an output channel is flushed first if they
-        would not fit.
-
-        Raises:
-            lwt.core.InvalidArgument: ``n`` is out of range, or an input
-                channel holds more unread bytes than ``n``.
-        """
-        try:
-            _check_size("resize_buffer", n)
-        except _lwt.InvalidArgument as exc:
-            return _lwt.fail(exc)
-        return self._locked("resize_buffer", lambda: self._resize(n))
-
     def _resize(self, n: int) -> _lwt.Promise[None]:
         unread = self._max - self._ptr
         if unread > n:
@@ -659,22 +664,6 @@ class OutputChannel(_Channel):
         if self._fast() and self._ptr == 0:
             return _lwt.return_unit
         return self._locked("flush", self._drain)
-
-    def resize_buffer(self, n: int) -> _lwt.Promise[None]:
-        """Give the channel a buffer of ``n`` bytes (after running operations).
-
-        Buffered bytes are kept; an output channel is flushed first if they
-        would not fit.
-
-        Raises:
-            lwt.core.InvalidArgument: ``n`` is out of range, or an input
-                channel holds more unread bytes than ``n``.
-        """
-        try:
-            _check_size("resize_buffer", n)
-        except _lwt.InvalidArgument as exc:
-            return _lwt.fail(exc)
-        return self._locked("resize_buffer", lambda: self._resize(n))
 
     def _resize(self, n: int) -> _lwt.Promise[None]:
         def swap(_: None) -> _lwt.Promise[None]:
