@@ -261,6 +261,7 @@ SUBMODULES_ALL = {
     "lwt.unix.timers": TIMERS_ALL,
     "lwt.unix.throttle": THROTTLE_ALL,
     "lwt.unix.gc": GC_ALL,
+    "lwt.unix.testing": ["VirtualClock", "VirtualTimeEngine", "virtual_time"],
 }
 
 

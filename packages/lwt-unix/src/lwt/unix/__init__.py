@@ -33,7 +33,9 @@ Python's conventions:
 
 Sub-modules: :mod:`lwt.unix.main`, :mod:`lwt.unix.engine`,
 :mod:`lwt.unix.preemptive` (threads, executors), :mod:`lwt.unix.timers`
-(Lwt_timeout), :mod:`lwt.unix.throttle`, :mod:`lwt.unix.gc`.
+(Lwt_timeout), :mod:`lwt.unix.throttle`, :mod:`lwt.unix.gc`, and, beyond
+Lwt, :mod:`lwt.unix.testing` (virtual time for tests; the distribution
+also registers a pytest plugin, ``lwt.unix.pytest_plugin``).
 
 Flags and constants are the :mod:`os` and :mod:`socket` modules' own;
 addresses are what :mod:`socket` uses; system errors are :class:`OSError`

@@ -36,8 +36,12 @@ An exception raised by a callback goes to lwt.core's async exception hook
 same iteration still run.  Only :class:`Exception` is caught: a
 ``KeyboardInterrupt`` propagates out of :meth:`Engine.iter`.
 
-Times are read from :func:`time.monotonic`, so changing the wall clock does
-not move timers (Lwt's select engine uses the wall clock).
+Each engine reads the time from its *clock*, a function returning seconds
+(:attr:`Engine.clock`): :func:`time.monotonic` unless the constructor was
+given another, so changing the wall clock does not move timers (Lwt's
+select engine uses the wall clock).  Timer deadlines are in the clock's
+seconds, and a concrete engine blocks for ``deadline - clock()`` real
+seconds; :mod:`lwt.unix.testing` has an engine whose clock is virtual.
 """
 
 from __future__ import annotations
@@ -186,12 +190,22 @@ class Engine(abc.ABC):
     fire the timers that are due, and ``_dispatch`` for each descriptor
     that became ready.
 
+    Args:
+        clock: the function the engine reads the time from, returning
+            seconds as a float; :func:`time.monotonic` if ``None``.  It
+            must never go backwards.
+
+    Raises:
+        TypeError: ``clock`` is not callable.
+
     .. note:: Lwt's ``id`` and ``engine_id`` are left out: use
-       ``isinstance`` on the engine's class.
+       ``isinstance`` on the engine's class.  The ``clock`` argument is
+       ours (Lwt's engines read the system's clocks).
     """
 
     __slots__ = (
         "__weakref__",
+        "_clock",
         "_destroyed",
         "_nread",
         "_ntimers",
@@ -201,7 +215,14 @@ class Engine(abc.ABC):
         "_watches",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] | None = None) -> None:
+        if clock is None:
+            clock = monotonic
+        elif not callable(clock):
+            raise TypeError(
+                f"clock: expected a function returning seconds, got {type(clock).__name__}"
+            )
+        self._clock: Callable[[], float] = clock
         self._watches: dict[int, _Watch] = {}
         self._nread = 0
         self._nwrite = 0
@@ -209,6 +230,14 @@ class Engine(abc.ABC):
         self._ntimers = 0
         self._seq = itertools.count()
         self._destroyed = False
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        """The function this engine reads the time from (seconds, as a float).
+
+        Timer deadlines are ``clock() + delay``.
+        """
+        return self._clock
 
     # ------------------------------------------------------ to implement
     @abc.abstractmethod
@@ -318,7 +347,7 @@ class Engine(abc.ABC):
         else:
             delay = 0.0
         ev._delay = delay
-        deadline = monotonic() + delay
+        deadline = self._clock() + delay
         ev._deadline = deadline
         ev._engine = self
         heappush(self._timers, (deadline, next(self._seq), ev))
@@ -381,7 +410,7 @@ class Engine(abc.ABC):
         while heap:
             deadline, _seq, ev = heap[0]
             if ev._engine is self:
-                timeout = deadline - monotonic()
+                timeout = deadline - self._clock()
                 return timeout if timeout > 0.0 else 0.0
             heappop(heap)
         return None
@@ -401,7 +430,7 @@ class Engine(abc.ABC):
         heap = self._timers
         if not heap:
             return
-        now = monotonic()
+        now = self._clock()
         if heap[0][0] > now:
             return
         seq = self._seq
@@ -544,6 +573,7 @@ class SelectorEngine(Engine):
 
     Args:
         selector: a :class:`selectors.BaseSelector` subclass to use instead.
+        clock: the engine's clock (see :class:`Engine`).
 
     .. note:: Lwt's default is its libev engine; this takes its place.
        epoll refuses regular files: waiting on one raises
@@ -553,8 +583,13 @@ class SelectorEngine(Engine):
 
     __slots__ = ("_selector", "_selector_class")
 
-    def __init__(self, selector: type[selectors.BaseSelector] | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        selector: type[selectors.BaseSelector] | None = None,
+        *,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        super().__init__(clock=clock)
         self._selector_class = selectors.DefaultSelector if selector is None else selector
         self._selector: selectors.BaseSelector = self._selector_class()
 
@@ -638,12 +673,15 @@ class SelectEngine(SelectorEngine):
 
     It handles descriptors below ``FD_SETSIZE`` (1024) only: registering a
     larger one raises :class:`ValueError`.
+
+    Args:
+        clock: the engine's clock (see :class:`Engine`).
     """
 
     __slots__ = ()
 
-    def __init__(self) -> None:
-        super().__init__(selectors.SelectSelector)
+    def __init__(self, *, clock: Callable[[], float] | None = None) -> None:
+        super().__init__(selectors.SelectSelector, clock=clock)
 
     def _watch(self, fd: int, watch: _Watch, old: int, new: int) -> None:
         if not old and not 0 <= fd < _FD_SETSIZE:
@@ -652,15 +690,19 @@ class SelectEngine(SelectorEngine):
 
 
 class PollEngine(SelectorEngine):
-    """An engine on ``poll(2)`` (Lwt's ``poll_based``); not on Windows."""
+    """An engine on ``poll(2)`` (Lwt's ``poll_based``); not on Windows.
+
+    Args:
+        clock: the engine's clock (see :class:`Engine`).
+    """
 
     __slots__ = ()
 
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], float] | None = None) -> None:
         poll = getattr(selectors, "PollSelector", None)
         if poll is None:
             raise OSError(errno.ENOSYS, "poll(2) is not available on this system")
-        super().__init__(poll)
+        super().__init__(poll, clock=clock)
 
 
 # ---------------------------------------------------------------- current

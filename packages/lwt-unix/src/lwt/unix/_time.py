@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from time import monotonic
 from typing import NoReturn, TypeVar
 
 import lwt.core as _lwt
@@ -88,12 +87,23 @@ def auto_pause(timeout: float) -> Callable[[], _lwt.Promise[None]]:
     ``timeout`` seconds have passed since it last paused (or since it was
     made), and an already fulfilled promise otherwise.  Useful to let other
     promises run now and then during a long computation.
+
+    Time is read from the current engine's clock (see
+    :attr:`lwt.unix.engine.Engine.clock`), so it is virtual under
+    :mod:`lwt.unix.testing`; if the engine in use changes, the period
+    starts again from the new engine's clock.
     """
-    limit = monotonic() + timeout
+    clock = _engine._current._clock
+    limit = clock() + timeout
 
     def maybe_pause() -> _lwt.Promise[None]:
-        nonlocal limit
-        now = monotonic()
+        nonlocal clock, limit
+        current = _engine._current._clock
+        if current is not clock:
+            # Another engine, another time frame: the old limit means nothing.
+            clock = current
+            limit = current() + timeout
+        now = current()
         if now >= limit:
             limit = now + timeout
             return _lwt.pause()
