@@ -27,13 +27,15 @@ def _sink(out: bytearray, chunks: list[int] | None = None) -> io.OutputChannel:
     return oc
 
 
-def _source(data: bytes, rng: random.Random, buffer_size: int) -> io.InputChannel:
-    """An input channel over ``data`` whose reads return random-sized pieces."""
+def _source(
+    data: bytes, rng: random.Random, buffer_size: int, *, whole: bool = False
+) -> io.InputChannel:
+    """An input channel over ``data`` whose reads return random-sized pieces (or all that fits)."""
     pos = 0
 
     def perform_io(buf: bytearray, ofs: int, length: int) -> lwt.Promise[int]:
         nonlocal pos
-        n = min(length, len(data) - pos, rng.randint(1, length))
+        n = min(length, len(data) - pos, length if whole else rng.randint(1, length))
         buf[ofs : ofs + n] = data[pos : pos + n]
         pos += n
         return lwt.return_(n)
@@ -200,7 +202,7 @@ def test_default_buffer_size_is_64_kib_and_settable() -> None:
     assert io.default_buffer_size() == 65536
     io.set_default_buffer_size(1024)
     try:
-        assert io.of_bytes(b"").buffer_size() == 1024
+        assert io.make(io.input, lambda buf, ofs, n: lwt.return_(0)).buffer_size() == 1024
     finally:
         io.set_default_buffer_size(65536)
     with pytest.raises(lwt.InvalidArgument):
@@ -340,13 +342,19 @@ def test_atomic_keeps_other_operations_out_until_it_ends() -> None:
 
 
 def test_resize_buffer_keeps_unread_bytes() -> None:
-    ic = io.of_bytes(b"hello\nworld\n")
+    ic = _source(b"hello\nworld\n" * 3, random.Random(3), buffer_size=64, whole=True)
     assert lwt.poll(ic.read_char()) == b"h"
-    lwt.poll(io.resize_buffer(ic, 32))
-    assert ic.buffer_size() == 32
+    lwt.poll(io.resize_buffer(ic, 40))
+    assert (ic.buffer_size(), ic.buffered()) == (40, 35)
     assert lwt.poll(ic.read_line()) == "ello"
     with pytest.raises(lwt.InvalidArgument):
-        lwt.poll(ic.resize_buffer(2))
+        lwt.poll(ic.resize_buffer(16))
+    assert lwt.poll(ic.read()) == b"world\n" + b"hello\nworld\n" * 2
+
+
+def test_a_channel_made_by_of_bytes_keeps_its_buffer() -> None:
+    with pytest.raises(lwt.Failure):
+        lwt.poll(io.of_bytes(b"abc").resize_buffer(32))
 
 
 def test_resize_output_buffer_smaller_flushes_first() -> None:
@@ -357,3 +365,96 @@ def test_resize_output_buffer_smaller_flushes_first() -> None:
     lwt.poll(oc.write(b"x" * 40))
     lwt.poll(oc.resize_buffer(16))
     assert (bytes(out), oc.buffer_size()) == (b"x" * 40, 16)
+
+
+_reads = st.lists(
+    st.tuples(
+        st.sampled_from(["read", "read_into", "exactly", "char", "block"]),
+        st.integers(0, 40),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    data=st.binary(max_size=600),
+    reads=_reads,
+    buffer_size=st.integers(16, 48),
+    seed=st.integers(0, 2**32),
+)
+def test_any_mix_of_reads_returns_the_input_in_order(
+    data: bytes, reads: list[tuple[str, int]], buffer_size: int, seed: int
+) -> None:
+    ic = _source(data, random.Random(seed), buffer_size)
+    got = bytearray()
+    for kind, n in reads:
+        n = min(n, buffer_size)
+        if kind == "read":
+            got += lwt.poll(ic.read(n)) or b""
+        elif kind == "read_into":
+            buf = bytearray(n)
+            k = lwt.poll(ic.read_into(buf, 0, n))
+            assert k is not None
+            got += buf[:k]
+        elif kind == "char":
+            got += lwt.poll(ic.read_char_opt()) or b""
+        else:
+            left = len(data) - ic.position()
+            if kind == "exactly":
+                got += lwt.poll(ic.read_exactly(min(n, left)))
+            else:
+                k = min(n, left)
+                got += lwt.poll(ic.block(k, lambda buf, i, k=k: lwt.return_(bytes(buf[i : i + k]))))
+        assert bytes(got) == data[: len(got)]
+        assert ic.position() == len(got)
+    got += lwt.poll(ic.read())
+    assert bytes(got) == data
+
+
+_writes = st.lists(
+    st.tuples(
+        st.sampled_from(["write", "write_from", "char", "block", "flush"]),
+        st.binary(max_size=60),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(writes=_writes, seed=st.integers(0, 2**32))
+def test_any_mix_of_writes_arrives_whole_and_in_order(
+    writes: list[tuple[str, bytes]], seed: int
+) -> None:
+    rng = random.Random(seed)
+    out = bytearray()
+    oc = _sink(out, chunks=[rng.randint(1, 20) for _ in range(10_000)])
+    expected = bytearray()
+    for kind, b in writes:
+        if kind == "write":
+            lwt.poll(oc.write(b))
+            expected += b
+        elif kind == "write_from":
+            k = lwt.poll(oc.write_from(b, 0, len(b)))
+            assert k is not None
+            assert (k >= 1) if b else (k == 0)
+            expected += b[:k]
+        elif kind == "char":
+            lwt.poll(oc.write_char(b[:1] or b"z"))
+            expected += b[:1] or b"z"
+        elif kind == "block":
+            chunk = b[:16]
+
+            def fill(buf: bytearray, i: int, chunk: bytes = chunk) -> lwt.Promise[None]:
+                buf[i : i + len(chunk)] = chunk
+                return lwt.return_unit
+
+            lwt.poll(oc.block(len(chunk), fill))
+            expected += chunk
+        else:
+            lwt.poll(oc.flush())
+            assert out == expected
+        assert oc.position() == len(expected)
+        assert bytes(out) == bytes(expected[: len(out)])
+    lwt.poll(oc.close())
+    assert out == expected

@@ -46,9 +46,11 @@ def test_hexdump_shows_offsets_hex_and_printable_text() -> None:
     lwt.poll(oc.flush())
     lines = out.decode().splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("00000000| 41 42 43 00")
-    assert lines[0].endswith("|ABC.ABC.ABC.ABC.|")
-    assert lines[1].startswith("00000010| 41 42 43 00")
+    assert lines[0] == (
+        "00000000  41 42 43 00 41 42 43 00  41 42 43 00 41 42 43 00  |ABC.ABC.ABC.ABC.|"
+    )
+    assert lines[1].startswith("00000010  41 42 43 00")
+    assert lines[1].endswith("|ABC.|")
 
 
 def test_fprint_and_fprintl_write_text() -> None:

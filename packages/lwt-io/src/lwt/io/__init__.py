@@ -7,8 +7,20 @@ channel first: ``lwt.io.read_line(ic)`` is ``ic.read_line()``.  A channel
 runs one operation at a time; a concurrent one waits its turn.
 
 Servers and clients (TCP and Unix-domain), files and temporary files and
-directories, and streams of bytes and lines are here too;
-``lwt.io.process`` is not yet provided.
+directories, and streams of bytes and lines are here too.
+
+Values of Lwt_io left out, and why:
+
+- ``read_into_bigstring``, ``read_into_exactly_bigstring``,
+  ``write_from_bigstring``, ``write_from_exactly_bigstring``: ``read_into``
+  and ``write_from`` (and their ``_exactly`` twins) take any buffer that
+  ``memoryview`` accepts, bigarray-like ones included.
+- ``establish_server`` and ``Versioned``: deprecated in Lwt since 3.x;
+  use ``establish_server_with_client_address``.
+- ``with_close_connection``: not public in Lwt (exposed only for its tests);
+  ``with_connection`` does the closing.
+- The ``byte_order`` type: ``system_byte_order`` is ``sys.byteorder``'s
+  ``"little"`` or ``"big"``.
 """
 
 from __future__ import annotations
@@ -21,9 +33,11 @@ from lwt.io._channel import (
     BE,
     LE,
     ChannelClosed,
+    DirectAccess,
     InputChannel,
     OutputChannel,
     default_buffer_size,
+    flush_all,
     input,
     make,
     of_bytes,
@@ -32,6 +46,7 @@ from lwt.io._channel import (
     output,
     pipe,
     set_default_buffer_size,
+    system_byte_order,
 )
 from lwt.io._files import (
     create_temp_dir,
@@ -53,13 +68,20 @@ from lwt.io._server import (
 )
 from lwt.io._std import (
     eprint,
+    eprintf,
     eprintl,
+    eprintlf,
     fprint,
+    fprintf,
     fprintl,
+    fprintlf,
     hexdump,
+    hexdump_stream,
     null,
     print,
+    printf,
     printl,
+    printlf,
     read_value,
     stderr,
     stdin,
@@ -98,6 +120,7 @@ write_line = OutputChannel.write_line
 write_from = OutputChannel.write_from
 write_from_string = OutputChannel.write_from_string
 write_from_exactly = OutputChannel.write_from_exactly
+write_from_string_exactly = OutputChannel.write_from_string_exactly
 write_int = OutputChannel.write_int
 write_int16 = OutputChannel.write_int16
 write_int32 = OutputChannel.write_int32
@@ -142,38 +165,96 @@ def position(ch: InputChannel | OutputChannel) -> int:
     return ch.position()
 
 
+def set_position(ch: InputChannel | OutputChannel, pos: int) -> Promise[None]:
+    """Move ``ch`` to byte ``pos`` (see ``InputChannel.set_position``)."""
+    return ch.set_position(pos)
+
+
+def length(ch: InputChannel | OutputChannel) -> Promise[int]:
+    """The size in bytes of what ``ch`` reads or writes (see ``InputChannel.length``)."""
+    return ch.length()
+
+
+def mode(ch: InputChannel | OutputChannel) -> str:
+    """``lwt.io.input`` or ``lwt.io.output``, as ``ch`` reads or writes."""
+    return ch.mode()
+
+
+def buffered(ch: InputChannel | OutputChannel) -> int:
+    """Bytes in ``ch``'s buffer: not yet read (input) or not yet written out (output)."""
+    return ch.buffered()
+
+
+def buffer_size(ch: InputChannel | OutputChannel) -> int:
+    """The size of ``ch``'s buffer."""
+    return ch.buffer_size()
+
+
+def block(
+    ch: InputChannel | OutputChannel, size: int, f: Callable[[bytearray, int], Promise[T]]
+) -> Promise[T]:
+    """Call ``f(buffer, offset)`` on ``size`` bytes of ``ch``'s buffer.
+
+    See ``InputChannel.block``.
+    """
+    return ch.block(size, f)
+
+
+def direct_access(
+    ch: InputChannel | OutputChannel, f: Callable[[DirectAccess], Promise[T]]
+) -> Promise[T]:
+    """Call ``f`` with a :class:`DirectAccess` to ``ch``'s buffer.
+
+    See ``InputChannel.direct_access``.
+    """
+    return ch.direct_access(f)
+
+
 T = TypeVar("T")
 
 __all__ = [
     "BE",
     "LE",
     "ChannelClosed",
+    "DirectAccess",
     "InputChannel",
     "OutputChannel",
     "Server",
     "abort",
     "atomic",
+    "block",
+    "buffer_size",
+    "buffered",
     "chars_of_file",
     "chars_to_file",
     "close",
     "create_temp_dir",
     "default_buffer_size",
     "delete_recursively",
+    "direct_access",
     "eprint",
+    "eprintf",
     "eprintl",
+    "eprintlf",
     "establish_server_with_client_address",
     "establish_server_with_client_socket",
     "file_length",
     "flush",
+    "flush_all",
     "fprint",
+    "fprintf",
     "fprintl",
+    "fprintlf",
     "hexdump",
+    "hexdump_stream",
     "input",
     "is_busy",
     "is_closed",
+    "length",
     "lines_of_file",
     "lines_to_file",
     "make",
+    "mode",
     "null",
     "of_bytes",
     "of_fd",
@@ -185,7 +266,9 @@ __all__ = [
     "pipe",
     "position",
     "print",
+    "printf",
     "printl",
+    "printlf",
     "read",
     "read_char",
     "read_char_opt",
@@ -205,10 +288,12 @@ __all__ = [
     "read_value",
     "resize_buffer",
     "set_default_buffer_size",
+    "set_position",
     "shutdown_server",
     "stderr",
     "stdin",
     "stdout",
+    "system_byte_order",
     "with_connection",
     "with_file",
     "with_temp_dir",
@@ -221,6 +306,7 @@ __all__ = [
     "write_from",
     "write_from_exactly",
     "write_from_string",
+    "write_from_string_exactly",
     "write_int",
     "write_int16",
     "write_int32",

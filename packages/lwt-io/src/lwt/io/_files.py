@@ -143,11 +143,18 @@ def with_temp_file(
 
 
 def create_temp_dir(
-    *, perm: int = 0o700, parent: str | None = None, prefix: str = "lwt_io_temp_dir_"
+    *,
+    perm: int = 0o700,
+    parent: str | None = None,
+    prefix: str = "lwt_io_temp_dir_",
+    suffix: str = "",
 ) -> _lwt.Promise[str]:
-    """Create a new temporary directory and return its path."""
+    """Create a new temporary directory named ``prefix``, random letters, ``suffix``.
+
+    Returns a promise of its path.
+    """
     try:
-        path = tempfile.mkdtemp(prefix=prefix, dir=parent)
+        path = tempfile.mkdtemp(suffix=suffix, prefix=prefix, dir=parent)
         os.chmod(path, perm)
     except OSError as exc:
         return _lwt.fail(exc)
@@ -165,10 +172,11 @@ def with_temp_dir(
     perm: int = 0o700,
     parent: str | None = None,
     prefix: str = "lwt_io_temp_dir_",
+    suffix: str = "",
 ) -> _lwt.Promise[T]:
     """Create a temporary directory, call ``f(path)``, then delete it recursively."""
 
     def go(path: str) -> _lwt.Promise[T]:
         return _lwt.finalize(lambda: f(path), lambda: delete_recursively(path))
 
-    return create_temp_dir(perm=perm, parent=parent, prefix=prefix).bind(go)
+    return create_temp_dir(perm=perm, parent=parent, prefix=prefix, suffix=suffix).bind(go)

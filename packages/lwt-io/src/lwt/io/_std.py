@@ -1,4 +1,8 @@
-"""Standard channels, ``zero``/``null``, the print family, values and hexdump."""
+"""Standard channels, ``zero``/``null``, the print family, values and hexdump.
+
+Lwt's ``printf``-style values (``fprintf``, ``printlf`` ...) take a
+``%``-format and its arguments here: ``printf("%d items\\n", n)``.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,27 @@ import pickle
 from typing import Any
 
 import lwt.core as _lwt
+import lwt.core.stream as _stream
 import lwt.unix as _unix
-from lwt.io._channel import InputChannel, OutputChannel
+from lwt.io._channel import InputChannel, OutputChannel, flush_all
 from lwt.unix import main as _main
 
 __all__ = [
     "eprint",
+    "eprintf",
     "eprintl",
+    "eprintlf",
     "fprint",
+    "fprintf",
     "fprintl",
+    "fprintlf",
     "hexdump",
+    "hexdump_stream",
     "null",
     "print",
+    "printf",
     "printl",
+    "printlf",
     "read_value",
     "stderr",
     "stdin",
@@ -62,11 +74,8 @@ stderr: OutputChannel = _std(2, True)
 """Standard error; flushed at exit by ``lwt.unix.main``'s exit hooks."""
 
 
-def _flush_std() -> _lwt.Promise[None]:
-    return _lwt.join([stdout.flush(), stderr.flush()])
-
-
-_main.at_exit(_flush_std)
+# As in Lwt, every open output channel is flushed when the program exits.
+_main.at_exit(flush_all)
 
 
 def _fill_zero(buf: bytearray, ofs: int, length: int) -> _lwt.Promise[int]:
@@ -114,6 +123,47 @@ def eprintl(s: str) -> _lwt.Promise[None]:
     return stderr.write_line(s).bind(lambda _: stderr.flush())
 
 
+def _format(api: str, fmt: str, args: tuple[object, ...]) -> str:
+    try:
+        return fmt % args
+    except (TypeError, ValueError, KeyError) as exc:
+        raise _lwt.InvalidArgument(f"{api}: {exc} (format {fmt!r})") from exc
+
+
+def fprintf(oc: OutputChannel, fmt: str, *args: object) -> _lwt.Promise[None]:
+    """Write ``fmt % args`` to ``oc`` (Lwt's ``fprintf``, with ``%``-formatting).
+
+    Raises:
+        lwt.core.InvalidArgument: ``args`` do not fit ``fmt`` (a rejected promise).
+    """
+    return _lwt.apply(lambda: oc.write(_format("fprintf", fmt, args)))
+
+
+def fprintlf(oc: OutputChannel, fmt: str, *args: object) -> _lwt.Promise[None]:
+    """Write ``fmt % args`` and a newline to ``oc``."""
+    return _lwt.apply(lambda: oc.write_line(_format("fprintlf", fmt, args)))
+
+
+def printf(fmt: str, *args: object) -> _lwt.Promise[None]:
+    """Write ``fmt % args`` to ``stdout`` and flush it."""
+    return _lwt.apply(lambda: print(_format("printf", fmt, args)))
+
+
+def printlf(fmt: str, *args: object) -> _lwt.Promise[None]:
+    """Write ``fmt % args`` and a newline to ``stdout`` and flush it."""
+    return _lwt.apply(lambda: printl(_format("printlf", fmt, args)))
+
+
+def eprintf(fmt: str, *args: object) -> _lwt.Promise[None]:
+    """Write ``fmt % args`` to ``stderr`` and flush it."""
+    return _lwt.apply(lambda: eprint(_format("eprintf", fmt, args)))
+
+
+def eprintlf(fmt: str, *args: object) -> _lwt.Promise[None]:
+    """Write ``fmt % args`` and a newline to ``stderr`` and flush it."""
+    return _lwt.apply(lambda: eprintl(_format("eprintlf", fmt, args)))
+
+
 def write_value(oc: OutputChannel, v: object) -> _lwt.Promise[None]:
     """Write ``v`` pickled, with an 8-byte big-endian length before it.
 
@@ -140,16 +190,19 @@ def read_value(ic: InputChannel) -> _lwt.Promise[Any]:
     return ic.read_exactly(8).bind(body)
 
 
-def hexdump(oc: OutputChannel, data: bytes | str) -> _lwt.Promise[None]:
-    """Write a hexadecimal dump of ``data`` to ``oc``, 16 bytes a line.
+def hexdump_stream(oc: OutputChannel, data: _stream.Stream[bytes]) -> _lwt.Promise[None]:
+    """Write a hexadecimal dump of the bytes of ``data`` to ``oc``, 16 bytes a line.
 
-    Each line: the offset, the bytes in hex, then the printable ones as text.
+    The lines are those of ``lwt.core.stream.Stream.hexdump``: the offset,
+    the bytes in hexadecimal, then the printable ones between bars.
     """
-    b = data.encode() if isinstance(data, str) else data
-    lines = []
-    for i in range(0, len(b), 16):
-        row = b[i : i + 16]
-        hexes = " ".join(f"{c:02x}" for c in row)
-        text = "".join(chr(c) if 32 <= c < 127 else "." for c in row)
-        lines.append(f"{i:08x}| {hexes:<47} |{text}|\n")
-    return oc.write("".join(lines))
+    return _stream.iter_s(oc.write_line, data.hexdump())
+
+
+def hexdump(oc: OutputChannel, data: bytes | str) -> _lwt.Promise[None]:
+    """Write a hexadecimal dump of ``data`` to ``oc`` (see :func:`hexdump_stream`).
+
+    A ``str`` is dumped as its UTF-8 bytes.
+    """
+    b = data.encode() if isinstance(data, str) else bytes(data)
+    return hexdump_stream(oc, _stream.of_list([b]))

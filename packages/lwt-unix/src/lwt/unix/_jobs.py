@@ -270,10 +270,7 @@ def run(f: Callable[..., T], *args: Any) -> _lwt.Promise[T]:
     ``AsyncMethod.ASYNC_NONE``, ``f`` runs now, in this thread.
     """
     if async_method() is AsyncMethod.ASYNC_NONE:
-        try:
-            return _lwt.return_(f(*args))
-        except Exception as exc:
-            return _lwt.fail(exc)
+        return _run_here(f, args)
     p: _lwt.Promise[T]
     r: _lwt.Resolver[T]
     p, r = _lwt.task()
@@ -283,9 +280,23 @@ def run(f: Callable[..., T], *args: Any) -> _lwt.Promise[T]:
     job.ident = _notify.make_notification(job.deliver, once=True)
     try:
         job.future = _get_executor().submit(job.work)
+    except RuntimeError:
+        # Worker threads are refused once the interpreter shuts down, but
+        # atexit hooks (lwt.io flushing its channels into files) still make
+        # jobs: run them here rather than drop what they would write.
+        _notify.stop_notification(job.ident)
+        return _run_here(f, args)
     except BaseException:
         _notify.stop_notification(job.ident)
         raise
     _pending[job] = None
     p.on_cancel(job)
     return p
+
+
+def _run_here(f: Callable[..., T], args: tuple[Any, ...]) -> _lwt.Promise[T]:
+    """Run the job's function in this thread, as a resolved promise."""
+    try:
+        return _lwt.return_(f(*args))
+    except Exception as exc:
+        return _lwt.fail(exc)
