@@ -198,6 +198,7 @@ UNIX_ALL = [
 ]
 
 ENGINE_ALL = [
+    "AsyncioEngine",
     "Engine",
     "Event",
     "PollEngine",
@@ -261,6 +262,7 @@ SUBMODULES_ALL = {
     "lwt.unix.timers": TIMERS_ALL,
     "lwt.unix.throttle": THROTTLE_ALL,
     "lwt.unix.gc": GC_ALL,
+    "lwt.unix.interop": ["of_awaitable", "of_future", "to_future"],
     "lwt.unix.testing": ["VirtualClock", "VirtualTimeEngine", "virtual_time"],
 }
 

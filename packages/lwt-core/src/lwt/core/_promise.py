@@ -68,7 +68,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Generator
 from contextvars import Context, copy_context
-from typing import Any, Generic, NoReturn, TypeVar, cast
+from typing import Any, ClassVar, Generic, NoReturn, TypeVar, cast
 
 from ._exceptions import Canceled
 from ._states import Fail, Return, Sleep
@@ -180,15 +180,35 @@ class Promise(Generic[T_co]):
             return f"<Promise rejected: {p._value!r}>"
         return "<Promise pending>"
 
-    def __await__(self) -> Generator[Promise[T_co], None, T_co]:
-        """Wait for the promise inside a coroutine driven by ``lwt.ppx``.
+    # What ``await`` hands to a driver other than lwt.ppx's; see __await__.
+    # A class attribute, so promises stay seven slots (96 bytes when pending).
+    _await_hook: ClassVar[Callable[[Promise[Any]], object] | None] = None
 
-        The coroutine's driver receives the pending promise, resumes the
-        coroutine once it is resolved, and this reads the outcome.
+    def __await__(self) -> Generator[Any, None, T_co]:
+        """Wait for the promise inside a coroutine.
+
+        A pending promise suspends the coroutine: the generator yields
+        something to whatever drives the coroutine, which resumes it once
+        the promise is resolved; this then reads the outcome (the value, or
+        the very exception the promise was rejected with).
+
+        What is yielded depends on the driver, which the generator cannot
+        see.  By default it is the pending promise itself, which the driver
+        of ``lwt.ppx`` understands.  An asyncio task understands only
+        futures, and the future protocol cannot be grafted onto promises
+        (``Promise.cancel`` is Lwt's, with no ``msg`` argument and no
+        result, and done-callbacks would need per-promise storage), so
+        ``lwt.unix.interop`` installs a hook, ``Promise._await_hook``,
+        when it is imported: called with the pending promise, it returns
+        what to yield, a small future-like stand-in when an asyncio task
+        is running, else the promise.  The ppx driver accepts that
+        stand-in too.  Without the hook (lwt.core alone) this costs one
+        class-attribute read per suspension.
         """
         p = self if self._state != PROXY else _underlying(self)
         if p._state == PENDING:
-            yield p
+            hook = Promise._await_hook
+            yield p if hook is None else hook(p)
             if p._state == PROXY:
                 p = _underlying(p)
         if p._state == FULFILLED:

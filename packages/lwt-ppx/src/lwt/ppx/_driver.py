@@ -12,6 +12,18 @@ The promise of a suspended coroutine is cancelled by cancelling the promise
 the coroutine awaits, exactly as the result of ``bind`` is; the coroutine
 then sees :class:`lwt.core.Canceled` raised at its ``await``.
 
+Awaiting something other than an lwt promise raises :class:`TypeError` at
+that ``await``, unless an *await adapter* turns what the coroutine yielded
+into a promise.  lwt.ppx knows nothing of asyncio; ``lwt.unix.interop``
+registers an adapter (:func:`add_await_adapter`) that, while an asyncio
+engine is current, turns asyncio futures into promises.  Adapters are
+consulted only on that otherwise failing path, so they cost nothing when
+coroutines await lwt promises.  After an adapted await, the coroutine is
+resumed with ``send(None)`` if the promise was fulfilled (the awaitable
+reads its own result) and with ``throw(exc)`` if it was rejected, so
+cancelling the coroutine's promise raises :class:`lwt.core.Canceled` at
+that ``await`` too.
+
 The driver uses lwt.core's private machinery (the callback slots and the
 resolution function): the two distributions are released in lockstep.
 """
@@ -43,7 +55,31 @@ from . import _debug
 T = TypeVar("T")
 P = ParamSpec("P")
 
-__all__ = ["of_coroutine", "promise"]
+__all__ = ["add_await_adapter", "of_coroutine", "promise", "remove_await_adapter"]
+
+# Functions turning a yielded non-promise into a promise, or returning None.
+_await_adapters: list[Callable[[object], Promise[Any] | None]] = []
+
+
+def add_await_adapter(adapter: Callable[[object], Promise[Any] | None]) -> None:
+    """Let coroutines await what ``adapter`` can turn into an lwt promise.
+
+    When a coroutine run by :func:`of_coroutine` yields something that is
+    not an lwt promise (an ``await`` on a foreign awaitable), the adapters
+    are asked in the order they were added: ``adapter(yielded)`` returns a
+    promise to wait for, or ``None`` to pass.  An exception it raises is
+    raised at the coroutine's ``await``.  Adding the same adapter twice
+    does nothing.  For integrations such as ``lwt.unix.interop``; lwt.ppx
+    registers none itself.
+    """
+    if adapter not in _await_adapters:
+        _await_adapters.append(adapter)
+
+
+def remove_await_adapter(adapter: Callable[[object], Promise[Any] | None]) -> None:
+    """Remove an adapter added by :func:`add_await_adapter`; unknown ones are ignored."""
+    if adapter in _await_adapters:
+        _await_adapters.remove(adapter)
 
 
 class _Driver:
@@ -90,6 +126,23 @@ class _Driver:
                 continue
             coro = self._coro
             assert coro is not None
+            if _await_adapters:
+                try:
+                    q = _adapt(awaited)
+                except Exception as exc:
+                    method, arg = coro.throw, exc
+                    continue
+                if q is not None:
+                    if q._state == PROXY:
+                        q = _underlying(q)
+                    if q._state == PENDING:
+                        self._suspend_adapted(q)
+                        return
+                    if q._state == REJECTED:
+                        method, arg = coro.throw, q._value
+                    else:
+                        method, arg = coro.send, None
+                    continue
             method, arg = coro.throw, _not_awaitable(coro, awaited)
 
     def _suspend(self, p: Promise[Any]) -> None:
@@ -104,6 +157,30 @@ class _Driver:
             # Cancelling the coroutine's promise cancels what it awaits now.
             d._cancel = p
 
+    def _suspend_adapted(self, p: Promise[Any]) -> None:
+        """Like ``_suspend``, for a promise that an await adapter returned."""
+        _attach(p, K_FUNC, self._resume_adapted, None, None)
+        d = self._promise
+        if d is None:
+            self._promise = _pending(p)
+            return
+        if d._state == PROXY:
+            d = _underlying(d)
+        if d._state == PENDING:
+            d._cancel = p
+
+    def _resume_adapted(self, st: int, v: Any) -> None:
+        """Continue after an adapted await: the foreign awaitable cannot read lwt's outcome."""
+        coro = self._coro
+        if coro is None:
+            return
+        if st == REJECTED:
+            if _debug.enabled:
+                _debug.note_await(v, coro, self._started_at)  # type: ignore[arg-type]
+            self.step(coro.throw, v)
+        else:
+            self.step(coro.send, None)
+
     def _finish(self, st: int, v: Any) -> None:
         self._coro = None
         self._resume = None
@@ -115,6 +192,20 @@ class _Driver:
             d = _underlying(d)
         if d._state == PENDING:
             _resolve(d, st, v)
+
+
+def _adapt(awaited: object) -> Promise[Any] | None:
+    """Ask the await adapters for a promise standing for ``awaited``."""
+    for adapter in tuple(_await_adapters):
+        q = adapter(awaited)
+        if q is not None:
+            if not isinstance(q, Promise):
+                raise TypeError(
+                    f"lwt.ppx: the await adapter {adapter!r} returned "
+                    f"{type(q).__name__}, not an lwt promise"
+                )
+            return q
+    return None
 
 
 def _not_awaitable(coro: Coroutine[Any, Any, Any], yielded: object) -> TypeError:

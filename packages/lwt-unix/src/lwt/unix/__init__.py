@@ -34,7 +34,9 @@ Python's conventions:
 Sub-modules: :mod:`lwt.unix.main`, :mod:`lwt.unix.engine`,
 :mod:`lwt.unix.preemptive` (threads, executors), :mod:`lwt.unix.timers`
 (Lwt_timeout), :mod:`lwt.unix.throttle`, :mod:`lwt.unix.gc`, and, beyond
-Lwt, :mod:`lwt.unix.testing` (virtual time for tests; the distribution
+Lwt, :mod:`lwt.unix.interop` (promises and asyncio futures following each
+other; see ``AsyncioEngine`` in :mod:`lwt.unix.engine`) and
+:mod:`lwt.unix.testing` (virtual time for tests; the distribution
 also registers a pytest plugin, ``lwt.unix.pytest_plugin``).
 
 Flags and constants are the :mod:`os` and :mod:`socket` modules' own;

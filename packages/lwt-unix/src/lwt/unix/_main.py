@@ -123,6 +123,23 @@ Their exceptions and rejections are ignored.
 
 _running = threading.Lock()
 
+# True while run() waits for a promise that ends the engine's iteration when
+# it resolves (see _end_iteration): an engine whose blocking iteration would
+# otherwise return after every event (the asyncio engine) may then run on.
+_watching: bool = False
+
+
+def _end_iteration() -> None:
+    """The promise run() waits for resolved: end a blocking iteration early.
+
+    Only engines that can run other people's callbacks while they block
+    (the asyncio engine: asyncio tasks may resolve lwt promises) need this;
+    the others return from each iteration anyway.
+    """
+    end = getattr(_engine._current, "_end_iteration", None)
+    if end is not None:
+        end()
+
 
 def run(p: _lwt.Promise[T]) -> T:
     """Run the engine until ``p`` resolves; return its value or raise its exception.
@@ -135,7 +152,9 @@ def run(p: _lwt.Promise[T]) -> T:
 
     Raises:
         RuntimeError: ``run`` is already running (a nested call, or a call
-            from another thread while one runs).
+            from another thread while one runs), or the current engine is
+            an :class:`~lwt.unix.engine.AsyncioEngine` and an asyncio event
+            loop is running in this thread (await the promise instead).
         TypeError: ``p`` is not an lwt promise.
 
     .. note:: Lwt raises ``Failure`` for a nested call; we raise
@@ -143,8 +162,12 @@ def run(p: _lwt.Promise[T]) -> T:
        Exceptions that are not :class:`Exception` (``KeyboardInterrupt``,
        ``SystemExit``) raised by callbacks propagate out of ``run``.
     """
+    global _watching
     if not isinstance(p, _lwt.Promise):
         raise TypeError(f"run: expected an lwt promise, got {type(p).__name__}")
+    check = getattr(_engine._current, "_check_run_allowed", None)
+    if check is not None:
+        check()
     if not _running.acquire(blocking=False):
         raise RuntimeError(
             "lwt.unix.main.run: nested calls are not allowed (run is already running; "
@@ -156,6 +179,9 @@ def run(p: _lwt.Promise[T]) -> T:
         wakeup_paused = _lwt.wakeup_paused
         enter = enter_iter_hooks
         leave = leave_iter_hooks
+        if poll():
+            p.on_termination(_end_iteration)
+            _watching = True
         while poll():
             if enter._hooks:
                 enter._call_all()
@@ -164,6 +190,7 @@ def run(p: _lwt.Promise[T]) -> T:
             if leave._hooks:
                 leave._call_all()
     finally:
+        _watching = False
         _running.release()
     return p.poll()  # type: ignore[return-value]
 
