@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import lwt.io
 
 EXPECTED = [
@@ -124,3 +126,58 @@ def test_every_channel_first_method_is_also_a_module_function() -> None:
     }
     missing = sorted(name for name in methods if not callable(getattr(lwt.io, name, None)))
     assert missing == []
+
+
+PROCESS_EXPECTED = [
+    "Close",
+    "Command",
+    "Dev_null",
+    "Exited",
+    "FD_copy",
+    "FD_move",
+    "Keep",
+    "Process",
+    "ProcessFull",
+    "ProcessIn",
+    "ProcessNone",
+    "ProcessOut",
+    "Redirection",
+    "Running",
+    "State",
+    "Status",
+    "exec",
+    "open_process",
+    "open_process_full",
+    "open_process_in",
+    "open_process_none",
+    "open_process_out",
+    "pmap",
+    "pmap_chars",
+    "pmap_line",
+    "pmap_lines",
+    "pread",
+    "pread_chars",
+    "pread_line",
+    "pread_lines",
+    "pwrite",
+    "pwrite_chars",
+    "pwrite_line",
+    "pwrite_lines",
+    "shell",
+    "with_process",
+    "with_process_full",
+    "with_process_in",
+    "with_process_none",
+    "with_process_out",
+]
+
+
+def test_process_module_lists_exactly_lwt_process_names() -> None:
+    import lwt.io.process as process
+
+    assert sorted(process.__all__) == PROCESS_EXPECTED
+    for name in process.__all__:
+        obj = getattr(process, name)
+        if inspect.isclass(obj) or inspect.isfunction(obj):  # not the type aliases
+            assert obj.__module__ == "lwt.io.process", name
+            assert obj.__doc__, f"{name} has no docstring"

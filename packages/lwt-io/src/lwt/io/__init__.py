@@ -7,7 +7,8 @@ channel first: ``lwt.io.read_line(ic)`` is ``ic.read_line()``.  A channel
 runs one operation at a time; a concurrent one waits its turn.
 
 Servers and clients (TCP and Unix-domain), files and temporary files and
-directories, and streams of bytes and lines are here too.
+directories, and streams of bytes and lines are here too; child processes
+with channels to them are in :mod:`lwt.io.process` (imported on its own).
 
 Values of Lwt_io left out, and why:
 
