@@ -143,15 +143,38 @@ def test_regular_files_are_read_and_written_in_worker_threads(tmp_path: Path) ->
     assert path.read_bytes() == b"0123456789"
 
 
-def test_cancelled_blocking_read_never_writes_into_the_buffer(tmp_path: Path) -> None:
-    path = tmp_path / "data"
-    path.write_bytes(b"secret")
-    fd = unix.of_unix_file_descr(os.open(path, os.O_RDONLY))
+def test_cancelled_blocking_read_never_writes_into_the_buffer() -> None:
+    # A blocking pipe: the read waits in a worker thread until data comes.
+    r, w = os.pipe()
+    fd = unix.of_unix_file_descr(r, blocking=True)
     buf = bytearray(6)
     p = unix.read(fd, buf, 0, 6)
     p.cancel()
+    os.write(w, b"secret")  # the worker's read now completes, into its own copy
     run(unix.sleep(0.02))
     assert buf == bytearray(6)
+    os.close(w)
+    run(unix.close(fd))
+
+
+@pytest.mark.skipif(not hasattr(os, "RWF_NOWAIT"), reason="preadv2 RWF_NOWAIT is Linux-only")
+def test_cached_regular_file_reads_complete_at_once_and_keep_the_position(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "data"
+    path.write_bytes(b"0123456789")
+    path.read_bytes()  # surely in the page cache now
+    fd = unix.of_unix_file_descr(os.open(path, os.O_RDONLY))
+    buf = bytearray(4)
+    first = unix.read(fd, buf, 0, 4)
+    assert first.poll() == 4  # resolved on return: no worker thread involved
+    assert buf == b"0123"
+    assert run(unix.read(fd, buf, 1, 3)) == 3
+    assert buf == b"0456"
+    assert run(unix.lseek(fd, 8, os.SEEK_SET)) == 8
+    assert run(unix.read(fd, buf, 0, 4)) == 2
+    assert buf[:2] == b"89"
+    assert run(unix.read(fd, buf, 0, 4)) == 0  # end of file
     run(unix.close(fd))
 
 

@@ -135,6 +135,10 @@ class RetryWrite(Exception):
 # Exceptions that mean "not now": the action waits for readiness and runs again.
 _AGAIN = (BlockingIOError, InterruptedError, Retry)
 
+# preadv2's flag that makes a read of a regular file fail with EAGAIN
+# rather than wait for the disk (Linux 4.14 and later; 0 where missing).
+_RWF_NOWAIT: int = getattr(os, "RWF_NOWAIT", 0)
+
 
 def _closed_error(api: str) -> OSError:
     return OSError(errno.EBADF, f"{api}: the lwt file descriptor is closed")
@@ -199,6 +203,7 @@ class FileDescr:
     __slots__ = (
         "__weakref__",
         "_blocking",
+        "_cached",
         "_fd",
         "_rev",
         "_rq",
@@ -218,6 +223,9 @@ class FileDescr:
         self._state: Opened | Closed | Aborted = _OPENED
         self._set_flags = set_flags
         self._blocking: bool | None = None if blocking is None else bool(blocking)
+        # Whether a blocking read may first try the page cache on this
+        # thread (a regular file on Linux); None until the first such read.
+        self._cached: bool | None = None
         self._sock: _SockView | None = None
         self._rq: list[_Op] | None = None
         self._wq: list[_Op] | None = None
@@ -351,6 +359,17 @@ class FileDescr:
             with contextlib.suppress(OSError):
                 os.set_blocking(self._fd, b)
         return b
+
+    def _can_read_cached(self) -> bool:
+        """Decide once whether reads may try ``preadv2(RWF_NOWAIT)`` first."""
+        c = False
+        if _RWF_NOWAIT:
+            try:
+                c = stat.S_ISREG(os.fstat(self._fd).st_mode)
+            except OSError:
+                c = False
+        self._cached = c
+        return c
 
     def _socket(self) -> _SockView:
         """A socket object on the descriptor, made on first use."""

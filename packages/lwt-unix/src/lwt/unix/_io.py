@@ -10,10 +10,17 @@ promise without touching the engine.  Otherwise the call waits in the
 descriptor's queue (see :mod:`lwt.unix._fd`).  On a blocking descriptor the
 system call runs in a worker thread, on a private copy of the data, so an
 abandoned (cancelled) read never writes into the caller's buffer later.
+
+One exception, beyond Lwt: :func:`read` on a regular file first asks for
+what the page cache already holds (``preadv2`` with ``RWF_NOWAIT``, on
+Linux), on the loop's thread; only a read that would wait for the disk
+goes to a worker.  A cached read costs a memory copy, where a job costs
+two thread switches, and a file read again and again is mostly cached.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from typing import Any
@@ -21,7 +28,7 @@ from typing import Any
 import lwt.core as _lwt
 
 from . import _jobs
-from ._fd import _OPENED, READ, WRITE, FileDescr, wait_read, wait_write
+from ._fd import _OPENED, _RWF_NOWAIT, READ, WRITE, FileDescr, wait_read, wait_write
 
 __all__ = [
     "IOVectors",
@@ -36,6 +43,10 @@ __all__ = [
 ]
 
 _readv = os.readv
+# Called only where _RWF_NOWAIT is set, hence where preadv exists.
+_preadv: Any = getattr(os, "preadv", None)
+# What preadv2 says when the file or kernel cannot honour RWF_NOWAIT.
+_NO_NOWAIT = frozenset({errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS})
 _write = os.write
 _writev = os.writev
 _return = _lwt.return_
@@ -108,7 +119,10 @@ def read(fd: FileDescr, buf: Any, ofs: int, length: int) -> _lwt.Promise[int]:
         lwt.core.InvalidArgument: ``ofs``/``length`` do not fit in ``buf``.
         TypeError: ``buf`` is not a writable buffer.
     """
-    view = _view(buf, ofs, length, "read", True)
+    if buf.__class__ is bytearray and ofs == 0 and length == len(buf):
+        view = buf  # the common case, without a call to _view
+    else:
+        view = _view(buf, ofs, length, "read", True)
     if fd._state is not _OPENED:
         return _fail(fd._state_error("read"))
     blocking = fd._blocking
@@ -116,6 +130,21 @@ def read(fd: FileDescr, buf: Any, ofs: int, length: int) -> _lwt.Promise[int]:
         blocking = fd._guess_blocking()
     n = fd._fd
     if blocking:
+        cached = fd._cached
+        if cached is None:
+            cached = fd._can_read_cached()
+        if cached:
+            # A regular file: what the page cache holds is read here, at
+            # the cost of a memory copy; only a read that would wait for
+            # the disk goes to a worker thread.
+            try:
+                return _return(_preadv(n, [view], -1, _RWF_NOWAIT))
+            except _AGAIN:
+                pass
+            except OSError as exc:
+                if exc.errno not in _NO_NOWAIT:
+                    return _fail(exc)
+                fd._cached = False  # this file system does not do it
         return _in_thread(fd, wait_read, os.read, n, length).bind(_copy_in(view))
     try:
         return _return(_readv(n, [view]))
