@@ -31,7 +31,7 @@ import sys
 import weakref
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 import lwt.core as _lwt
 import lwt.unix as _unix
@@ -577,26 +577,31 @@ class InputChannel(_Channel):
         return _lwt.catch(lambda: p, handler)
 
     def _line_bytes(self) -> _lwt.Promise[bytes | None]:
+        # A partial line stays in the buffer while the buffer has room, so
+        # that a failing read loses nothing; only a line longer than the
+        # buffer is moved out, piece by piece, into acc.
         acc: list[bytes] = []
 
         def step() -> _lwt.Promise[bytes | None]:
             while True:
-                if self._ptr == self._max:
-                    return self._fill().bind(refilled)
-                j = self._buf.find(b"\n", self._ptr, self._max)
+                ptr = self._ptr
+                j = self._buf.find(b"\n", ptr, self._max)
                 if j >= 0:
-                    acc.append(bytes(self._buf[self._ptr : j]))
+                    acc.append(bytes(self._buf[ptr:j]))
                     self._ptr = j + 1
                     line = b"".join(acc)
                     return _lwt.return_(line[:-1] if line.endswith(b"\r") else line)
-                acc.append(bytes(self._buf[self._ptr : self._max]))
+                if self._max - ptr < len(self._buf):
+                    return self._fill().bind(refilled)
+                acc.append(bytes(self._buf[ptr : self._max]))
                 self._ptr = self._max
 
         def refilled(n: int) -> _lwt.Promise[bytes | None]:
-            if n == 0:
-                if not acc:
-                    return _lwt.return_none
-                return _lwt.return_(b"".join(acc))
+            if n == 0:  # end of input: what is left is the last line
+                acc.append(bytes(self._buf[self._ptr : self._max]))
+                self._ptr = self._max
+                last = b"".join(acc)
+                return _lwt.return_(last if last else None)
             return step()
 
         return step()
@@ -608,17 +613,68 @@ class InputChannel(_Channel):
         """
         enc = self._encoding
         if not self._busy and not self._closed:
-            j = self._buf.find(b"\n", self._ptr, self._max)
-            if j >= 0:
-                end = j - 1 if j > self._ptr and self._buf[j - 1] == 13 else j
-                s = self._buf[self._ptr : end].decode(enc)
-                self._ptr = j + 1
-                return _lwt.return_(s)
+            line = self._buffered_line(enc)
+            if line is not None:
+                return _lwt.return_(line)
+            if not self._fixed and self._max - self._ptr < len(self._buf):
+                return self._read_line_now(enc)
 
         def op() -> _lwt.Promise[str | None]:
             return self._line_bytes().map(lambda b: None if b is None else b.decode(enc))
 
         return self._locked("read_line", op)
+
+    def _buffered_line(self, enc: str) -> str | None:
+        """Take a whole line from the buffer if one is there."""
+        ptr = self._ptr
+        buf = self._buf
+        j = buf.find(b"\n", ptr, self._max)
+        if j < 0:
+            return None
+        end = j - 1 if j > ptr and buf[j - 1] == 13 else j
+        s = buf[ptr:end].decode(enc)
+        self._ptr = j + 1
+        return s
+
+    def _read_line_now(self, enc: str) -> _lwt.Promise[str | None]:
+        """read_line_opt on an idle channel with no whole line buffered.
+
+        One read is made at once, without the lock: most often the line is
+        then complete (a request that just arrived).  A read that must
+        wait, or a line longer than what came, continues as a locked
+        operation.
+        """
+        p = self._fill()
+        try:
+            n = p.poll()
+        except Exception:
+            return cast("_lwt.Promise[str | None]", p)  # what was buffered stays
+        if n is None:
+            # The read points into our buffer meanwhile: hold the channel.
+            self._busy = True
+            done = p.bind(lambda n: self._line_after_fill(n, enc))
+            done.on_termination(lambda: self._unlock(self))
+            return done
+        if n:
+            line = self._buffered_line(enc)
+            if line is not None:
+                return _lwt.return_(line)
+        self._busy = True
+        done = self._line_after_fill(n, enc)
+        if done.is_sleeping():
+            done.on_termination(lambda: self._unlock(self))
+        else:
+            self._unlock(self)
+        return done
+
+    def _line_after_fill(self, n: int, enc: str) -> _lwt.Promise[str | None]:
+        if n == 0:  # end of input: what is left is the last line
+            if self._ptr == self._max:
+                return _lwt.return_none
+            rest = bytes(self._buf[self._ptr : self._max])
+            self._ptr = self._max
+            return _lwt.return_(rest.decode(enc))
+        return self._line_bytes().map(lambda b: None if b is None else b.decode(enc))
 
     def read_line(self) -> _lwt.Promise[str]:
         """Read a line like :meth:`read_line_opt`.
@@ -857,6 +913,17 @@ class InputChannel(_Channel):
         return self._close_fn()
 
 
+# Output channels with an auto-flush due at the next turn of the loop.
+_auto_pending: list[OutputChannel] = []
+
+
+def _auto_flush_all(_: None) -> None:
+    due = _auto_pending[:]
+    _auto_pending.clear()
+    for ch in due:
+        ch._auto_flush()
+
+
 class OutputChannel(_Channel):
     """A buffered channel that writes bytes.
 
@@ -934,10 +1001,16 @@ class OutputChannel(_Channel):
             self._schedule_flush()
 
     def _schedule_flush(self) -> None:
+        # One paused promise serves every channel written to in this turn
+        # of the loop, rather than one promise and callback per write.
         self._auto = True
-        _lwt.pause().on_success(self._auto_flush)
+        _auto_pending.append(self)
+        # Checking paused_count too: abandon_paused() may have dropped the
+        # promise that was to flush the channels already waiting.
+        if len(_auto_pending) == 1 or not _lwt.paused_count():
+            _lwt.pause().on_success(_auto_flush_all)
 
-    def _auto_flush(self, _: None) -> None:
+    def _auto_flush(self) -> None:
         self._auto = False
         if self._closed or not self._ptr:
             return
@@ -955,9 +1028,30 @@ class OutputChannel(_Channel):
 
     def flush(self) -> _lwt.Promise[None]:
         """Write out everything buffered."""
-        if self._ptr == 0 and not self._busy and not self._closed:
+        if self._busy or self._closed or self._fixed:
+            return self._locked("flush", self._drain)
+        ptr = self._ptr
+        if ptr == 0:
             return _lwt.return_unit
-        return self._locked("flush", self._drain)
+        # The channel is idle: write at once, without taking the lock, and
+        # take it only if the write must wait (it may point into our buffer
+        # meanwhile) or comes back short.
+        p = self._io(self._buf, 0, ptr)
+        try:
+            n = p.poll()
+        except Exception:
+            return cast("_lwt.Promise[None]", p)  # rejected: everything stays buffered
+        if n == ptr:
+            self._ptr = 0
+            self._offset += n
+            return _lwt.return_unit
+        self._busy = True
+        done = p.bind(self._wrote).bind(self._drain_more)
+        if done.is_sleeping():
+            done.on_termination(lambda: self._unlock(self))
+        else:
+            self._unlock(self)
+        return done
 
     # --------------------------------------------------------------- writes
     def _put(self, view: memoryview) -> _lwt.Promise[None]:
@@ -1069,7 +1163,19 @@ class OutputChannel(_Channel):
 
     def write_line(self, s: bytes | str) -> _lwt.Promise[None]:
         """Write ``s`` then ``\\n``."""
-        return self.write(self._bytes(s) + b"\n")
+        b = s.encode(self._encoding) if isinstance(s, str) else s
+        ptr = self._ptr
+        end = ptr + len(b) + 1
+        if end <= len(self._buf) and not self._busy and not self._closed:
+            # Fits the buffer: copy it in place, without building b + b"\n".
+            buf = self._buf
+            buf[ptr : end - 1] = b
+            buf[end - 1] = 10
+            self._ptr = end
+            if not self._auto and not self._fixed:
+                self._schedule_flush()
+            return _lwt.return_unit
+        return self.write(b + b"\n")
 
     def _number(self, fmt: struct.Struct, v: Any) -> _lwt.Promise[None]:
         try:

@@ -163,7 +163,11 @@ def write(fd: FileDescr, buf: Any, ofs: int, length: int) -> _lwt.Promise[int]:
     Raises:
         lwt.core.InvalidArgument: ``ofs``/``length`` do not fit in ``buf``.
     """
-    view = _view(buf, ofs, length, "write", False)
+    if buf.__class__ is bytearray and ofs >= 0 and 0 <= length <= len(buf) - ofs:
+        # A channel's buffer, the common case: _view's work without the call.
+        view = buf if ofs == 0 and length == len(buf) else memoryview(buf)[ofs : ofs + length]
+    else:
+        view = _view(buf, ofs, length, "write", False)
     if fd._state is not _OPENED:
         return _fail(fd._state_error("write"))
     blocking = fd._blocking
