@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -105,3 +106,11 @@ def test_many_jobs_complete() -> None:
     assert run(lwt.all([_jobs.run(lambda i=i: i * i) for i in range(500)])) == [
         i * i for i in range(500)
     ]
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no pthread_sigmask")
+def test_job_threads_block_signals_so_the_main_thread_gets_them() -> None:
+    # A SIGCHLD taken by a worker would not wake the main thread's wait.
+    mask = run(_jobs.run(signal.pthread_sigmask, signal.SIG_BLOCK, []))
+    assert {signal.SIGCHLD, signal.SIGINT, signal.SIGTERM} <= set(mask)
+    assert signal.SIGCHLD not in signal.pthread_sigmask(signal.SIG_BLOCK, [])

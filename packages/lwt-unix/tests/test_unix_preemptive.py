@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 import traceback
@@ -226,3 +227,9 @@ def test_lowering_the_maximum_retires_threads_as_they_finish() -> None:
     assert preemptive.nbthreadsbusy() == 0
     assert run(preemptive.detach(lambda: "reused")) == "reused"
     assert preemptive.nbthreads() == 2
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no pthread_sigmask")
+def test_detach_threads_block_signals_so_the_main_thread_gets_them() -> None:
+    mask = run(preemptive.detach(signal.pthread_sigmask, signal.SIG_BLOCK, []))
+    assert {signal.SIGCHLD, signal.SIGINT, signal.SIGTERM} <= set(mask)

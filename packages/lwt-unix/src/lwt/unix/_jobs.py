@@ -202,7 +202,9 @@ def _get_executor() -> ThreadPoolExecutor:
     global _executor
     ex = _executor
     if ex is None:
-        ex = _executor = ThreadPoolExecutor(_pool_size, thread_name_prefix="lwt-unix-job")
+        ex = _executor = ThreadPoolExecutor(
+            _pool_size, thread_name_prefix="lwt-unix-job", initializer=_notify.block_signals_here
+        )
     return ex
 
 

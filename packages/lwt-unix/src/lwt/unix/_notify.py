@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal as _signal
 from collections import deque
 from collections.abc import Callable
 
@@ -34,6 +35,22 @@ __all__ = [
     "set_notification",
     "stop_notification",
 ]
+
+
+def block_signals_here() -> None:
+    """Keep every signal away from the calling thread (a worker's first call).
+
+    Python runs signal handlers in the main thread, but the kernel may hand
+    a process-wide signal (SIGCHLD, SIGINT...) to any thread that does not
+    block it.  Taken by a worker, the signal interrupts nothing in the main
+    thread, which may sleep in the engine's wait until some other event:
+    a child's exit, seen through SIGCHLD, would then go unnoticed.  Lwt's
+    worker threads block all signals for the same reason.
+    """
+    mask = getattr(_signal, "pthread_sigmask", None)
+    if mask is not None:
+        mask(_signal.SIG_BLOCK, _signal.valid_signals())
+
 
 # id -> (function, once)
 _handlers: dict[int, tuple[Callable[[], object], bool]] = {}

@@ -76,6 +76,7 @@ class _Worker:
         self.thread = threading.Thread(target=self.loop, name="lwt-preemptive", daemon=True)
 
     def loop(self) -> None:
+        _notify.block_signals_here()
         while True:
             self.lock.acquire()
             task = self.task
