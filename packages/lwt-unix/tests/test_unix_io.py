@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -393,3 +394,33 @@ def test_writev_waits_for_room() -> None:
     run(unix.close(w))
     assert len(run(reader)) >= n
     run(unix.close(r))
+
+
+def _lwt_socketpair() -> tuple[unix.FileDescr, socket.socket]:
+    mine, peer = socket.socketpair()
+    return unix.of_unix_file_descr(mine.detach(), blocking=False), peer
+
+
+@pytest.mark.parametrize("first_size", [2, 10])
+def test_read_called_back_after_a_short_read_waits_for_the_engine(first_size: int) -> None:
+    # After a short read in a readable callback the socket is known empty:
+    # a read made from that callback waits for the engine instead of
+    # trying (and failing) at once.  After a full read it tries at once.
+    fd, peer = _lwt_socketpair()
+    buf = bytearray(10)
+    seen: list[bool] = []
+
+    def again(n: int) -> lwt.Promise[int]:
+        assert n == first_size
+        peer.send(b"cd")  # data is waiting now, either way
+        second = unix.read(fd, bytearray(10), 0, 10)
+        seen.append(second.is_sleeping())
+        return second
+
+    first = unix.read(fd, buf, 0, 10)
+    assert first.is_sleeping()
+    peer.send(b"x" * first_size)
+    assert run(first.bind(again)) == 2
+    assert seen == [first_size < 10]
+    peer.close()
+    run(unix.close(fd))

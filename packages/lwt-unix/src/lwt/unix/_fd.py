@@ -204,6 +204,7 @@ class FileDescr:
         "__weakref__",
         "_blocking",
         "_cached",
+        "_drained",
         "_fd",
         "_rev",
         "_rq",
@@ -226,6 +227,9 @@ class FileDescr:
         # Whether a blocking read may first try the page cache on this
         # thread (a regular file on Linux); None until the first such read.
         self._cached: bool | None = None
+        # True only while this descriptor's readable callbacks run, after a
+        # read there returned less than asked: see lwt.unix.read.
+        self._drained = False
         self._sock: _SockView | None = None
         self._rq: list[_Op] | None = None
         self._wq: list[_Op] | None = None
@@ -439,7 +443,10 @@ class FileDescr:
     def _on_readable(self, ev: _engine.Event) -> None:
         q = self._rq
         if q:
-            self._retry(q, READ)
+            try:
+                self._retry(q, READ)
+            finally:
+                self._drained = False
         else:
             self._rev = None
             ev.stop()

@@ -146,10 +146,23 @@ def read(fd: FileDescr, buf: Any, ofs: int, length: int) -> _lwt.Promise[int]:
                     return _fail(exc)
                 fd._cached = False  # this file system does not do it
         return _in_thread(fd, wait_read, os.read, n, length).bind(_copy_in(view))
+
+    def retry() -> int:
+        got: int = _readv(n, [view])
+        if got < length:
+            fd._drained = True
+        return got
+
+    if fd._drained:
+        # Called back from this descriptor's own readable event, after a
+        # read there came back short: the socket is surely empty, and the
+        # engine watches it.  Wait at once, sparing a system call that
+        # would fail with EAGAIN (and the exception it costs).
+        return fd._enqueue(READ, retry)
     try:
         return _return(_readv(n, [view]))
     except _AGAIN:
-        return fd._enqueue(READ, lambda: _readv(n, [view]))
+        return fd._enqueue(READ, retry)
     except OSError as exc:
         return _fail(exc)
 
