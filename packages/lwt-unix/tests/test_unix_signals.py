@@ -124,3 +124,18 @@ def test_uncatchable_signal_is_refused() -> None:
         unix.on_signal(signal.SIGKILL, lambda n: None)
     assert unix.signal_count() == 0
     assert engine.readable_count() == 0
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no pthread_sigmask")
+def test_on_signal_unblocks_its_signal_in_the_loop_thread() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR2])
+    try:
+        got: lwt.Promise[int]
+        got, r = lwt.wait()
+        h = unix.on_signal(signal.SIGUSR2, lambda signum: lwt.wakeup(r, signum))
+        assert signal.SIGUSR2 not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        os.kill(os.getpid(), signal.SIGUSR2)
+        assert run(got) == signal.SIGUSR2
+        h.disable()
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGUSR2])

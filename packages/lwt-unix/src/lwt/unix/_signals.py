@@ -9,6 +9,8 @@ before is put back and the notification is stopped.
 
 Python runs signal handlers in the main thread only, so these functions
 must be called from it, and the loop must run in it for callbacks to run.
+:func:`on_signal` unblocks its signal in that thread (lwt's worker threads
+block every signal, so that the loop's thread is the one to receive them).
 """
 
 from __future__ import annotations
@@ -119,6 +121,11 @@ def on_signal_full(signum: int, f: Callable[[SignalHandlerId, int], object]) -> 
         slot.ident = ident
         slot.py_handler = py_handler
         _slots[signum] = slot
+    # A signal blocked in this (the loop's) thread would wait, pending, for
+    # as long as every other thread blocks it too: lwt's workers all do.
+    unblock = getattr(_signal, "pthread_sigmask", None)
+    if unblock is not None:
+        unblock(_signal.SIG_UNBLOCK, (signum,))
     h = SignalHandlerId(signum, f)
     slot.handlers.append(h)
     return h
