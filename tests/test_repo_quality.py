@@ -21,6 +21,8 @@ CHECKS = {
     "mypy-packages": ["mypy"],
     # The bootstrap script and the cross-package tests are code too.
     "mypy-tooling": ["mypy", "dev.py", "tests"],
+    # The example programs are read by users: they are held to the same bar.
+    "mypy-examples": ["mypy", "docs/examples"],
 }
 
 

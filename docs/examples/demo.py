@@ -73,6 +73,8 @@ def tour() -> int:
     import lwt.unix.main
 
     # 1. Callbacks run as soon as a promise is resolved: no loop is involved.
+    p: lwt.core.Promise[int]
+    r: lwt.core.Resolver[int]
     p, r = lwt.core.wait()
     doubled = lwt.core.map(lambda n: n * 2, p)
     print("before wakeup, doubled is", lwt.core.state(doubled))

@@ -58,6 +58,8 @@ class _Fixed(Enum):
     def __repr__(self) -> str:
         return self.value
 
+    __str__ = __repr__
+
 
 Keep = _Fixed.Keep
 Dev_null = _Fixed.Dev_null

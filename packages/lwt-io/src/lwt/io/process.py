@@ -33,6 +33,8 @@ redirection: :data:`Keep` (the parent's, the default), :data:`Dev_null`,
 
 from __future__ import annotations
 
+import inspect
+
 from ._process import (
     Close,
     Command,
@@ -119,39 +121,13 @@ __all__ = [
     "with_process_out",
 ]
 
-for _obj in (
-    Exited,
-    FD_copy,
-    FD_move,
-    Process,
-    ProcessFull,
-    ProcessIn,
-    ProcessNone,
-    ProcessOut,
-    exec,
-    open_process,
-    open_process_full,
-    open_process_in,
-    open_process_none,
-    open_process_out,
-    pmap,
-    pmap_chars,
-    pmap_line,
-    pmap_lines,
-    pread,
-    pread_chars,
-    pread_line,
-    pread_lines,
-    pwrite,
-    pwrite_chars,
-    pwrite_line,
-    pwrite_lines,
-    shell,
-    with_process,
-    with_process_full,
-    with_process_in,
-    with_process_none,
-    with_process_out,
-):
-    _obj.__module__ = __name__
-del _obj
+
+def _adopt() -> None:
+    """Make reprs, tracebacks and docs name this module, not the private one."""
+    for name in __all__:
+        obj = globals()[name]
+        if inspect.isclass(obj) or inspect.isfunction(obj):
+            obj.__module__ = __name__
+
+
+_adopt()
