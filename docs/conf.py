@@ -46,6 +46,8 @@ nitpick_ignore_regex = [
     (r"py:(class|obj)", r"(lwt\.[\w.]+\.)?([A-Z]|T_co)"),
     # Private helper classes that show up in public signatures.
     (r"py:class", r"lwt\.[\w.]+\._\w+"),
+    # pytest's own types, in the signatures of the pytest plugin's hooks.
+    (r"py:class", r"_?pytest\.[\w.]+"),
 ]
 exclude_patterns = ["_build", "examples"]
 templates_path: list[str] = []
@@ -75,7 +77,59 @@ def _let_outside_references_through(
     return True if target.split(".")[0] in _OUTSIDE else None
 
 
+def _porting_table() -> type:
+    """The ``porting-table`` directive: docs/porting.csv as a table of plain text.
+
+    A ``csv-table`` would read each cell as reStructuredText, where names
+    such as ``return_`` or ``(let*)`` are markup.  Here the two name columns
+    are literals and the notes plain text, exactly as the CSV holds them.
+    """
+    import csv
+    from pathlib import Path
+
+    from docutils import nodes
+    from docutils.parsers.rst import Directive
+
+    class PortingTable(Directive):
+        required_arguments = 1
+
+        def run(self) -> list[nodes.Node]:
+            source = Path(self.state.document.current_source).parent / self.arguments[0]
+            with source.open(encoding="utf-8", newline="") as f:
+                rows = list(csv.reader(f))
+            table = nodes.table(classes=["porting-table"])
+            group = nodes.tgroup(cols=3)
+            table += group
+            for width in (35, 35, 30):
+                group += nodes.colspec(colwidth=width)
+
+            def row(cells: list[str], literal: bool) -> nodes.row:
+                r = nodes.row()
+                for i, text in enumerate(cells):
+                    entry = nodes.entry()
+                    para = nodes.paragraph()
+                    if literal and i < 2 and text:
+                        para += nodes.literal(text, text)
+                    else:
+                        para += nodes.Text(text)
+                    entry += para
+                    r += entry
+                return r
+
+            head = nodes.thead()
+            head += row(["OCaml", "Python", "Note"], literal=False)
+            body = nodes.tbody()
+            for cells in rows[1:]:
+                body += row(cells, literal=True)
+            group += head
+            group += body
+            return [table]
+
+    return PortingTable
+
+
 def setup(app: Sphinx) -> None:
-    """Hook the offline reference filter in when intersphinx is off."""
+    """Add the porting table; hook the offline reference filter in when intersphinx is off."""
+    app.add_directive("porting-table", _porting_table())
     if not INTERSPHINX:
         app.connect("warn-missing-reference", _let_outside_references_through)

@@ -8,6 +8,7 @@ which ``python3 dev.py test`` has filled from ``requirements-dev.txt``.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,3 +70,32 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         built[distribution] = wheel
     assert sorted(built) == sorted(DISTRIBUTIONS), f"unexpected wheels: {sorted(built)}"
     return built
+
+
+@pytest.fixture(scope="session")
+def docs_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the Sphinx site once per run, offline, warnings as errors.
+
+    ``docs/conf.py`` is nitpicky, so ``-W`` also fails on any reference that
+    does not resolve; the live intersphinx inventory is never used here.
+    """
+    out = tmp_path_factory.mktemp("docs") / "html"
+    env = {k: v for k, v in os.environ.items() if k != "LWT_DOCS_INTERSPHINX"}
+    command = [
+        sys.executable,
+        "-m",
+        "sphinx",
+        "-W",
+        "--keep-going",
+        "-E",
+        "-q",
+        "-b",
+        "html",
+        "-d",
+        str(out.parent / "doctrees"),
+        str(ROOT / "docs"),
+        str(out),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    assert result.returncode == 0, f"sphinx-build failed:\n{result.stdout}{result.stderr}"
+    return out
