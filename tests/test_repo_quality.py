@@ -22,7 +22,7 @@ CHECKS = {
     # The bootstrap script and the cross-package tests are code too.
     "mypy-tooling": ["mypy", "dev.py", "tests"],
     # The example programs are read by users: they are held to the same bar.
-    "mypy-examples": ["mypy", "docs/examples"],
+    "mypy-examples": ["mypy", "docs/examples", "docs/_tools"],
 }
 
 
