@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--docs",
         action="store_true",
-        help=f"write {DOCS.relative_to(runner.ROOT)}/ratios.png and results.rst",
+        help="write docs/benchmarks/ratios.png and results.rst",
+    )
+    p.add_argument(
+        "--from-json",
+        type=Path,
+        metavar="RESULTS",
+        help="run nothing: report, plot and write --docs from a saved --json file",
     )
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
     return p
@@ -71,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         for w in ALL:
             print(f"{w.name:22} {w.family:9} {w.summary}")
         return 0
+    if args.from_json is not None:
+        saved: dict[str, Any] = json.loads(args.from_json.read_text(encoding="utf-8"))
+        return _publish(saved, args)
     if args.repeat < 1:
         raise SystemExit("--repeat must be at least 1")
     peers = tuple(_names([args.peers]))
@@ -97,6 +107,11 @@ def main(argv: list[str] | None = None) -> int:
         "loadgen": loadgen_kind,
         "workloads": results,
     }
+    return _publish(doc, args)
+
+
+def _publish(doc: dict[str, Any], args: argparse.Namespace) -> int:
+    """Print the table and write what the options ask for; 1 if a contender failed."""
     print(report.table(doc))
     if args.json is not None:
         report.write_json(doc, args.json)
@@ -114,5 +129,5 @@ def main(argv: list[str] | None = None) -> int:
         DOCS.mkdir(parents=True, exist_ok=True)
         text = report.rst(doc, "ratios.png" if drawn else None)
         (DOCS / "results.rst").write_text(text, encoding="utf-8")
-    failed = [c for w in results for c in w["contenders"] if c["status"] == "failed"]
+    failed = [c for w in doc["workloads"] for c in w["contenders"] if c["status"] == "failed"]
     return 1 if failed else 0

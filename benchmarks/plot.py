@@ -54,7 +54,9 @@ def plot(doc: dict[str, Any], path: Path) -> None:
     ax.set_xlabel("lwt / peer (log scale; right of 1: lwt faster or smaller)")
     m = doc["machine"]
     ax.set_title(f"lwt relative to its peers - Python {m['python']}, {m['date'][:10]}", fontsize=9)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in _COLOURS.values()]
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=c) for c in _COLOURS.values()]
     ax.legend(handles, list(_COLOURS), fontsize=7, loc="lower right")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

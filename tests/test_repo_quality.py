@@ -23,6 +23,8 @@ CHECKS = {
     "mypy-tooling": ["mypy", "dev.py", "tests"],
     # The example programs are read by users: they are held to the same bar.
     "mypy-examples": ["mypy", "docs/examples", "docs/_tools"],
+    # The benchmark suite, with or without its optional peers installed.
+    "mypy-benchmarks": ["mypy", "benchmarks"],
 }
 
 

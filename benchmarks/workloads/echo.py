@@ -28,12 +28,15 @@ import functools
 import socket
 import time
 from collections.abc import Callable
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import lwt.core as lwt
 from benchmarks import loadgen
 from benchmarks.loops import run_asyncio, run_trio
 from benchmarks.model import Contender, Figures, Metric, Params, Workload
+
+if TYPE_CHECKING:
+    from lwt.io import InputChannel, OutputChannel
 
 HOST = "127.0.0.1"
 CHUNK = 65536
@@ -63,6 +66,7 @@ def _lwt_run_server(
 
     loadgen.pin_self(params)
     finished: lwt.Promise[None]
+    finish: lwt.Resolver[None]
     finished, finish = lwt.wait()
     countdown = _Countdown(params["connections"], lambda: lwt.wakeup(finish, None))
     port, stop = start(countdown)
@@ -153,7 +157,7 @@ def _lwt_channel_server(
 def lwt_channels(params: Params) -> Figures:
     """``lwt.io`` channels: ``read_into``, ``write_from_exactly``, ``flush``."""
 
-    def serve(ic: Any, oc: Any) -> lwt.Promise[None]:
+    def serve(ic: InputChannel, oc: OutputChannel) -> lwt.Promise[None]:
         buf = bytearray(CHUNK)
 
         def got(n: int) -> lwt.Promise[None]:
@@ -162,10 +166,10 @@ def lwt_channels(params: Params) -> Figures:
             return oc.write_from_exactly(buf, 0, n).bind(flush)
 
         def flush(_: None) -> lwt.Promise[None]:
-            return oc.flush().bind(step)  # type: ignore[no-any-return]
+            return oc.flush().bind(step)
 
         def step(_: None) -> lwt.Promise[None]:
-            return ic.read_into(buf, 0, CHUNK).bind(got)  # type: ignore[no-any-return]
+            return ic.read_into(buf, 0, CHUNK).bind(got)
 
         return step(None)
 
@@ -175,17 +179,17 @@ def lwt_channels(params: Params) -> Figures:
 def lwt_lines(params: Params) -> Figures:
     """``lwt.io`` channels: ``read_line_opt``, ``write_line``, ``flush``."""
 
-    def serve(ic: Any, oc: Any) -> lwt.Promise[None]:
+    def serve(ic: InputChannel, oc: OutputChannel) -> lwt.Promise[None]:
         def got(line: str | None) -> lwt.Promise[None]:
             if line is None:
                 return lwt.return_unit
-            return oc.write_line(line).bind(flush)  # type: ignore[no-any-return]
+            return oc.write_line(line).bind(flush)
 
         def flush(_: None) -> lwt.Promise[None]:
-            return oc.flush().bind(step)  # type: ignore[no-any-return]
+            return oc.flush().bind(step)
 
         def step(_: None) -> lwt.Promise[None]:
-            return ic.read_line_opt().bind(got)  # type: ignore[no-any-return]
+            return ic.read_line_opt().bind(got)
 
         return step(None)
 

@@ -114,6 +114,8 @@ def lwt_pending(params: Params) -> Figures:
     t = time.perf_counter()
     resolvers = []
     for _ in range(n):
+        p: lwt.Promise[None]
+        r: lwt.Resolver[None]
         p, r = lwt.wait()
         p.on_success(callback)
         resolvers.append(r)
@@ -124,11 +126,13 @@ def lwt_pending(params: Params) -> Figures:
         raise AssertionError("a callback did not run")
 
     def make() -> object:
-        out = []
+        out: list[lwt.Promise[None]] = []
         for _ in range(n):
-            p, _r = lwt.wait()
-            p.on_success(_noop)
-            out.append(p)
+            q: lwt.Promise[None]
+            _r: lwt.Resolver[None]
+            q, _r = lwt.wait()
+            q.on_success(_noop)
+            out.append(q)
         return out
 
     return {"rate": n / elapsed, "bytes": _traced_bytes(make, n)}

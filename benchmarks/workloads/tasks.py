@@ -134,6 +134,7 @@ def lwt_pending_tasks(params: Params) -> Figures:
 
     def spawn() -> tuple[lwt.Resolver[None], list[lwt.Promise[None]]]:
         gate: lwt.Promise[None]
+        opener: lwt.Resolver[None]
         gate, opener = lwt.wait()
 
         @promise
