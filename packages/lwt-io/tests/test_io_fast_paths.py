@@ -10,6 +10,7 @@ error, the channel held (and operations kept in order) while I/O waits.
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from typing import Any
 
@@ -186,6 +187,33 @@ def test_read_line_error_keeps_what_was_buffered() -> None:
     with pytest.raises(ConnectionResetError):
         main.run(ic.read_line_opt())
     assert main.run(ic.read_line_opt()) == "half line"
+
+
+def test_read_line_whose_pending_read_fails_frees_the_channel() -> None:
+    inp = Script("wait", b"after\n")
+    ic = io.make(io.input, inp, buffer_size=64)
+    first = ic.read_line_opt()
+    assert ic.is_busy()
+    inp.release(ConnectionResetError("reset while waiting"))
+    with pytest.raises(ConnectionResetError):
+        main.run(first)
+    assert not ic.is_busy()
+    assert main.run(ic.read_line_opt()) == "after"
+
+
+def test_large_read_into_on_a_descriptor_counts_and_frees_the_channel() -> None:
+    r, w = os.pipe()
+    ic = io.of_unix_fd(r, mode=io.input, buffer_size=16)
+    buf = bytearray(64)
+    pending = ic.read_into(buf, 0, 64)  # nothing in the pipe yet: waits, holding the channel
+    assert ic.is_busy()
+    os.write(w, b"0123456789")
+    assert main.run(pending) == 10
+    assert not ic.is_busy()
+    assert ic.position() == 10
+    os.close(w)
+    assert main.run(ic.read_line_opt()) is None
+    main.run(ic.close())
 
 
 def test_long_line_grows_past_the_buffer() -> None:

@@ -489,7 +489,7 @@ class InputChannel(_Channel):
     Made by :func:`make`, :func:`of_bytes`, :func:`of_fd`, :func:`pipe`.
     """
 
-    __slots__ = ("_got", "_max")
+    __slots__ = ("_direct_err", "_direct_ok", "_got", "_max")
 
     def __init__(
         self,
@@ -503,6 +503,8 @@ class InputChannel(_Channel):
         super().__init__(perform_io, buffer_size, close, encoding, seek)
         self._max = 0
         self._got = self._filled  # bound once: refills attach it without allocating
+        self._direct_ok = self._direct_read_done  # likewise for pending direct reads
+        self._direct_err = self._direct_read_failed
 
     def mode(self) -> str:
         """Return ``lwt.io.input``."""
@@ -644,22 +646,49 @@ class InputChannel(_Channel):
         wait, or a line longer than what came, continues as a locked
         operation.
         """
-        p = self._fill()
-        try:
-            n = p.poll()
-        except Exception:
-            return cast("_lwt.Promise[str | None]", p)  # what was buffered stays
-        if n is None:
-            # The read points into our buffer meanwhile: hold the channel.
-            self._busy = True
-            done = p.bind(lambda n: self._line_after_fill(n, enc))
-            done.on_termination(lambda: self._unlock(self))
-            return done
+        if not self._direct:
+            p = self._fill()  # a perform_io from make(): its counts are checked
+            try:
+                n = p.poll()
+            except Exception:
+                return cast("_lwt.Promise[str | None]", p)  # what was buffered stays
+            if n is None:
+                self._busy = True  # the read points into our buffer meanwhile
+                p.on_failure(self._direct_err)  # frees the channel if the read fails
+                return p.bind(lambda n: self._line_locked(n, enc))
+        else:
+            # _fill's work for of_fd's trusted counts, without its bind.
+            unread = self._max - self._ptr
+            if unread and self._ptr:
+                self._buf[:unread] = self._buf[self._ptr : self._max]
+            self._ptr = 0
+            self._max = unread
+            q = self._io(self._buf, unread, len(self._buf) - unread)
+            try:
+                n = q.poll()
+            except Exception:
+                return cast("_lwt.Promise[str | None]", q)  # what was buffered stays
+            if n is None:
+                # Hold the channel; the count is booked (or the lock freed
+                # on failure) before the line is looked for.
+                self._busy = True
+                q.on_any(self._direct_fill_done, self._direct_err)
+                return q.bind(lambda n: self._line_locked(n, enc))
+            self._max = unread + n
+            self._offset += n
         if n:
             line = self._buffered_line(enc)
             if line is not None:
                 return _lwt.return_(line)
         self._busy = True
+        return self._line_locked(n, enc)
+
+    def _direct_fill_done(self, n: int) -> None:
+        self._max += n
+        self._offset += n
+
+    def _line_locked(self, n: int, enc: str) -> _lwt.Promise[str | None]:
+        """Finish a line with the channel held, and free it when the line is there."""
         done = self._line_after_fill(n, enc)
         if done.is_sleeping():
             done.on_termination(lambda: self._unlock(self))
@@ -765,10 +794,21 @@ class InputChannel(_Channel):
         """Finish a direct read that is pending (or returned a bad count)."""
         if not p.is_sleeping():
             return p.bind(lambda n: self._direct_read(n, length))
+        # The channel is held until the read ends; the caller gets
+        # perform_io's own promise, whose callbacks run after ours, so the
+        # count is added and the lock passed on before they see the value.
+        # (Only of_fd channels read directly, and lwt.unix.read's counts
+        # need no check, unlike a perform_io given to make().)
         self._busy = True
-        done = p.bind(lambda n: self._direct_read(n, length))
-        done.on_termination(lambda: self._unlock(self))
-        return done
+        p.on_any(self._direct_ok, self._direct_err)
+        return p
+
+    def _direct_read_done(self, n: int) -> None:
+        self._offset += n
+        self._unlock(self)
+
+    def _direct_read_failed(self, _: BaseException) -> None:
+        self._unlock(self)
 
     def _direct_read(self, n: int, length: int) -> _lwt.Promise[int]:
         if not 0 <= n <= length:
